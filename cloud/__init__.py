@@ -1,0 +1,1 @@
+"""Cloud service: products, members, promotions, inventory, sales, alerts, ingest, console."""

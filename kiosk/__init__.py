@@ -1,0 +1,1 @@
+"""Self-checkout kiosk node: scanning, cart, pricing, bagging check, payment, receipt, UI."""

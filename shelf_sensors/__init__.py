@@ -1,0 +1,1 @@
+"""Smart shelf node: load cells, calibration, pick/put detection, stock counts, alerts."""

@@ -1,0 +1,3 @@
+from smartstore.cli import main
+
+main()
