@@ -1,0 +1,1 @@
+"""Database base, engine and sessions."""
