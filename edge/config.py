@@ -105,9 +105,11 @@ class OutboxSettings(Strict):
 class NodeConfig(Strict):
     """Fields shared by every node's config."""
 
-    identity: NodeIdentity
-    mqtt: MqttSettings = Field(default_factory=MqttSettings)
-    outbox: OutboxSettings = Field(default_factory=OutboxSettings)
+    identity: NodeIdentity = Field(description="Which store and node this is")
+    mqtt: MqttSettings = Field(default_factory=MqttSettings, description="Broker connection")
+    outbox: OutboxSettings = Field(
+        default_factory=OutboxSettings, description="Durable event store and its drain"
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Logging level"
     )

@@ -1,4 +1,4 @@
-"""Errors of the edge runtime; library errors (sqlite3, paho) are mapped to these at the boundary."""
+"""Errors of the edge runtime; library errors (sqlite3, paho) are mapped to these at the edge."""
 
 
 class EdgeError(Exception):
@@ -11,3 +11,15 @@ class ConfigError(EdgeError):
 
 class OutboxFullError(EdgeError):
     """The outbox refused an event of a class whose policy is to refuse (sales) when full."""
+
+
+class OutboxError(EdgeError):
+    """The outbox's SQLite file could not be opened or written, or was misused."""
+
+
+class OutboxClosedError(OutboxError):
+    """An event was emitted after the outbox was closed."""
+
+
+class LinkError(EdgeError):
+    """The MQTT link was misused (e.g. a route added after start)."""

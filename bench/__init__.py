@@ -1,0 +1,1 @@
+"""Benchmarks: ``python -m bench.<name>``; each measures its own baseline in the same run."""

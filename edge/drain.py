@@ -1,0 +1,206 @@
+"""Drains the outbox to the broker: seq order, bounded in-flight, live ahead of backlog.
+
+On every connection the rows that existed before it (``seq <= backlog_upto``) are the
+backlog: replayed flagged ``historical`` at ``replay_rate`` per second, so a long outage does
+not flood the cloud, while rows appended after the connection (live) go out first and at
+once. A row is marked sent only on a successful PUBACK (reason code < 0x80); a negative
+acknowledgement leaves it unsent until the next connection.
+
+paho calls ``on_publish`` from its loop thread while holding its own lock, so the callback
+only queues the ack; the drain thread alone touches the in-flight map (no lock ordering).
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import MQTTErrorCode
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+from edge.config import OutboxSettings
+from edge.outbox import Outbox, OutboxRow, as_historical
+
+log = logging.getLogger(__name__)
+
+COMPACT_EVERY_S = 300.0
+
+
+class Drainer:
+    """The ``link-pub`` thread of a :class:`~edge.link.Link`."""
+
+    def __init__(
+        self, outbox: Outbox, settings: OutboxSettings, monotonic: Any = time.monotonic
+    ) -> None:
+        self.outbox = outbox
+        self.settings = settings
+        self._monotonic = monotonic
+        self._wake = threading.Event()
+        self._acks: queue.SimpleQueue[tuple[mqtt.Client, int, bool, str]] = queue.SimpleQueue()
+        self._target: mqtt.Client | None = None
+        self._held = False
+        self._stopping = False
+        self._thread: threading.Thread | None = None
+        self.counters = {"published": 0, "historical": 0, "nacked": 0, "errors": 0}
+
+    # Signals from the link (any thread) ----------------------------------------------------
+
+    def on_publish(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        mid: int,
+        reason_code: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        self._acks.put((client, mid, reason_code.is_failure, str(reason_code)))
+        self._wake.set()
+
+    def connected(self, client: mqtt.Client) -> None:
+        self._target = client
+        self._wake.set()
+
+    def disconnected(self) -> None:
+        self._target = None
+        self._wake.set()
+
+    def hold(self, held: bool) -> None:
+        """Pause new publishes (the cloud says it is offline); in-flight ones still complete."""
+        self._held = held
+        self._wake.set()
+
+    def start(self) -> None:
+        self._stopping = False
+        self.outbox.add_listener(self._wake.set)
+        self._thread = threading.Thread(target=self._run, name="link-pub", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+        self.outbox.remove_listener(self._wake.set)
+
+    # The drain thread -------------------------------------------------------------------------
+
+    def _run(self) -> None:
+        try:
+            self._loop()
+        except Exception:
+            log.exception("outbox drain thread failed")
+            raise
+
+    def _loop(self) -> None:
+        client: mqtt.Client | None = None
+        inflight: dict[int, int] = {}
+        live_cursor = backlog_upto = hist_cursor = 0
+        rate = self.settings.replay_rate
+        burst = max(1.0, rate * 0.1)
+        tokens = 0.0
+        refilled = last_compact = self._monotonic()
+        timeout = 1.0
+        while True:
+            self._wake.wait(timeout)
+            self._wake.clear()
+            timeout = 1.0
+            self._apply_acks(client, inflight)
+            if self._stopping:
+                return
+            target = self._target
+            if target is not client:
+                client, inflight = target, {}
+                if client is not None:
+                    backlog_upto = live_cursor = self.outbox.last_seq
+                    hist_cursor, tokens = 0, 0.0
+                    refilled = self._monotonic()
+            now = self._monotonic()
+            if now - last_compact > COMPACT_EVERY_S:
+                last_compact = now
+                self._compact()
+            if client is None or self._held:
+                continue
+            room = self.settings.inflight - len(inflight)
+            rows = self.outbox.fetch_unsent(live_cursor, room)
+            live_cursor = self._send(client, rows, inflight, live_cursor, historical=False)
+            room = self.settings.inflight - len(inflight)
+            if room <= 0 or hist_cursor >= backlog_upto:
+                continue
+            tokens = min(burst, tokens + (now - refilled) * rate)
+            refilled = now
+            if tokens < 1:
+                timeout = (1 - tokens) / rate
+                continue
+            rows = self.outbox.fetch_unsent(hist_cursor, min(room, int(tokens)), backlog_upto)
+            if not rows:
+                hist_cursor = backlog_upto
+                log.info("backlog up to seq %d replayed", backlog_upto)
+                continue
+            hist_cursor = self._send(client, rows, inflight, hist_cursor, historical=True)
+            tokens -= len(rows)
+
+    def _send(
+        self,
+        client: mqtt.Client,
+        rows: list[OutboxRow],
+        inflight: dict[int, int],
+        cursor: int,
+        *,
+        historical: bool,
+    ) -> int:
+        for row in rows:
+            payload = as_historical(row.payload) if historical else row.payload
+            try:
+                info = client.publish(row.topic, payload, qos=1)
+            except ValueError as exc:  # e.g. larger than the broker allows: skip, keep unsent
+                self.counters["errors"] += 1
+                log.error("cannot publish seq %d on %s: %s", row.seq, row.topic, exc)
+                cursor = row.seq
+                continue
+            if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                break  # connection gone; the next connection starts over from the outbox
+            inflight[info.mid] = row.seq
+            cursor = row.seq
+            self.counters["published"] += 1
+            if historical:
+                self.counters["historical"] += 1
+        return cursor
+
+    def _apply_acks(self, client: mqtt.Client | None, inflight: dict[int, int]) -> None:
+        done: list[int] = []
+        while True:
+            try:
+                acked_by, mid, failed, reason = self._acks.get_nowait()
+            except queue.Empty:
+                break
+            if acked_by is not client:
+                continue  # an ack of an earlier connection: the row is resent anyway
+            seq = inflight.pop(mid, None)
+            if seq is None:
+                continue  # state or publish_now messages
+            if failed:
+                self.counters["nacked"] += 1
+                log.warning("broker refused seq %d: %s (kept for the next connection)", seq, reason)
+            else:
+                done.append(seq)
+        if done:
+            try:
+                self.outbox.mark_sent(done)
+            except Exception:
+                self.counters["errors"] += 1
+                log.exception("could not mark %d rows sent; they will be sent again", len(done))
+
+    def _compact(self) -> None:
+        try:
+            removed = self.outbox.compact()
+        except Exception:
+            log.exception("outbox compaction failed")
+            return
+        if removed:
+            log.info("compacted %d sent outbox rows", removed)

@@ -1,0 +1,316 @@
+"""The node's MQTT link: connection, retained state and will, inbound routes, outbox drain.
+
+paho-mqtt 2 (``CallbackAPIVersion.VERSION2``), MQTT 5 by default, 3.1.1 for the embedded amqtt
+broker. One fresh paho client per connection attempt, so paho's in-memory resend queue never
+duplicates what the outbox resends anyway, and reconnects use our backoff with jitter
+(paho's has none). Sessions start clean: the outbox, not the broker, is our durability
+(docs/decisions/0011).
+
+Threads: ``link-conn`` connects and waits out the backoff; paho's own loop thread runs the
+callbacks; ``link-pub`` (:mod:`edge.drain`) drains the outbox.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import ssl
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from importlib import metadata
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersion
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+from contracts.exceptions import MessageError
+from contracts.messages import CloudState, NodeState, decode_model, encode
+from contracts.topics import CLOUD_STATE_TOPIC, state_topic
+from edge.config import MqttSettings, NodeIdentity, OutboxSettings
+from edge.drain import Drainer
+from edge.exceptions import LinkError
+from edge.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[str, bytes], None]
+
+
+def backoff_delays(low: float, high: float, rng: random.Random | None = None) -> Iterator[float]:
+    """Exponential backoff with "equal jitter": each delay in [d/2, d], d doubling up to ``high``.
+
+    Jitter spreads a store's nodes out after a broker restart instead of reconnecting in step.
+    """
+    rand = rng or random.Random()
+    ceiling = low
+    while True:
+        yield rand.uniform(ceiling / 2, ceiling)
+        ceiling = min(high, ceiling * 2)
+
+
+def _software_version() -> str:
+    try:
+        return metadata.version("smartstore")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+class Link:
+    """A Service: keeps one node connected, publishes its state and drains its outbox."""
+
+    def __init__(
+        self,
+        mqtt_settings: MqttSettings,
+        identity: NodeIdentity,
+        outbox: Outbox,
+        *,
+        kind: str,
+        outbox_settings: OutboxSettings | None = None,
+        software_version: str | None = None,
+        config_version: str | None = None,
+        state_extra: Callable[[], dict[str, Any]] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.settings = mqtt_settings
+        self.identity = identity
+        self.outbox = outbox
+        self.kind = kind
+        self.software_version = software_version or _software_version()
+        self.config_version = config_version
+        self.state_extra = state_extra
+        self.name = f"link:{identity.store}/{identity.node}"
+        self.client_id = mqtt_settings.client_id or f"{identity.store}-{identity.node}"
+        self._rng = rng or random.Random()
+        self._routes: list[tuple[str, Handler]] = []
+        self._lock = threading.Lock()
+        self._client: mqtt.Client | None = None
+        self._connected = False
+        self._cloud_online: bool | None = None
+        self._stop = threading.Event()
+        self._conn_changed = threading.Event()
+        self._conn_thread: threading.Thread | None = None
+        self.drainer = Drainer(outbox, outbox_settings or outbox.settings)
+        self.connects = 0
+
+    # Public surface ---------------------------------------------------------------------
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    @property
+    def cloud_online(self) -> bool | None:
+        """From the retained ``_cloud/state``; None until the cloud has said anything."""
+        return self._cloud_online
+
+    def route(self, topic_filter: str, handler: Handler) -> None:
+        """Register an inbound handler before ``start``; subscribed again on every connect."""
+        if self._conn_thread is not None:
+            raise LinkError("register routes before start()")
+        self._routes.append((topic_filter, handler))
+
+    def publish_now(
+        self, topic: str, payload: bytes, *, qos: int = 1, retain: bool = False
+    ) -> bool:
+        """Non-durable publish (command results, retained mirrors); False when disconnected."""
+        with self._lock:
+            client = self._client if self._connected else None
+        if client is None:
+            return False
+        info = client.publish(topic, payload, qos=qos, retain=retain)
+        return info.rc == MQTTErrorCode.MQTT_ERR_SUCCESS
+
+    def node_state(self, online: bool) -> NodeState:
+        extra = self.state_extra() if self.state_extra is not None else {}
+        return NodeState(
+            online=online,
+            boot=self.outbox.boot,
+            kind=self.kind,
+            software_version=self.software_version,
+            config_version=self.config_version,
+            outbox_depth=self.outbox.depth(),
+            ts=datetime.now(UTC),
+            **extra,
+        )
+
+    def start(self) -> None:
+        if self._conn_thread is not None:
+            raise LinkError("link already started")
+        self._stop.clear()
+        self.drainer.start()
+        self._conn_thread = threading.Thread(target=self._run, name="link-conn", daemon=True)
+        self._conn_thread.start()
+
+    def stop(self) -> None:
+        """Publish ``online: false`` (same boot), then disconnect cleanly so no will is sent."""
+        self._stop.set()
+        self._conn_changed.set()
+        self.drainer.stop()
+        if self._conn_thread is not None:
+            self._conn_thread.join(timeout=15)
+            self._conn_thread = None
+        with self._lock:
+            client, connected = self._client, self._connected
+            self._connected = False
+            self._client = None
+        if client is None:
+            return
+        if connected:
+            try:
+                info = client.publish(
+                    state_topic(self.identity.store, self.identity.node),
+                    encode(self.node_state(online=False)),
+                    qos=1,
+                    retain=True,
+                )
+                info.wait_for_publish(timeout=3)
+            except (RuntimeError, ValueError):
+                log.warning("%s: offline state not confirmed before disconnect", self.name)
+        client.disconnect()
+        client.loop_stop()
+        log.info("%s stopped", self.name)
+
+    # Connection management ---------------------------------------------------------------
+
+    def _new_client(self) -> mqtt.Client:
+        v5 = self.settings.protocol == "5"
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self.client_id,
+            protocol=MQTTProtocolVersion.MQTTv5 if v5 else MQTTProtocolVersion.MQTTv311,
+            clean_session=None if v5 else True,
+            reconnect_on_failure=False,
+        )
+        client.enable_logger(logging.getLogger(f"{__name__}.paho"))
+        client.max_inflight_messages_set(0)  # the drainer bounds its own window
+        user, password = self.settings.credentials()
+        if user is not None:
+            client.username_pw_set(user, password)
+        if self.settings.use_tls:
+            tls = self.settings.tls
+            client.tls_set(
+                ca_certs=str(tls.ca_file) if tls and tls.ca_file else None,
+                certfile=str(tls.cert_file) if tls and tls.cert_file else None,
+                keyfile=str(tls.key_file) if tls and tls.key_file else None,
+                cert_reqs=ssl.CERT_REQUIRED,
+            )
+            if tls is not None and tls.insecure:
+                client.tls_insecure_set(True)
+        client.will_set(
+            state_topic(self.identity.store, self.identity.node),
+            encode(self.node_state(online=False)),
+            qos=1,
+            retain=True,
+        )
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_message = self._on_message
+        client.on_publish = self.drainer.on_publish
+        return client
+
+    def _run(self) -> None:
+        delays = backoff_delays(self.settings.backoff_min, self.settings.backoff_max, self._rng)
+        while not self._stop.is_set():
+            client = self._new_client()
+            with self._lock:
+                self._client = client
+            self._conn_changed.clear()
+            connects_before = self.connects
+            try:
+                client.connect(
+                    self.settings.host,
+                    self.settings.port,
+                    keepalive=self.settings.keepalive,
+                    clean_start=True
+                    if self.settings.protocol == "5"
+                    else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
+                )
+            except (OSError, ValueError) as exc:
+                log.info("%s: cannot reach %s: %s", self.name, self.settings.url, exc)
+            else:
+                if self._stop.is_set():
+                    return
+                client.loop_start()
+                while not self._stop.is_set() and not self._conn_changed.wait(0.5):
+                    pass
+                if self._stop.is_set():
+                    return  # stop() owns the clean disconnect
+                client.loop_stop()
+            if self.connects > connects_before:
+                delays = backoff_delays(
+                    self.settings.backoff_min, self.settings.backoff_max, self._rng
+                )
+            self._stop.wait(next(delays))
+
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: mqtt.ConnectFlags,
+        reason_code: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        if client is not self._client:
+            return
+        if reason_code.is_failure:
+            log.warning("%s: broker refused the connection: %s", self.name, reason_code)
+            return
+        client.publish(
+            state_topic(self.identity.store, self.identity.node),
+            encode(self.node_state(online=True)),
+            qos=1,
+            retain=True,
+        )
+        topics = [(CLOUD_STATE_TOPIC, 1)] + [(flt, 1) for flt, _ in self._routes]
+        client.subscribe(topics)
+        with self._lock:
+            self._connected = True
+        self.connects += 1
+        log.info("%s connected to %s (boot %d)", self.name, self.settings.url, self.outbox.boot)
+        self.drainer.connected(client)
+
+    def _on_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: Any,
+        flags: mqtt.DisconnectFlags,
+        reason_code: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        if client is not self._client:
+            return
+        with self._lock:
+            was = self._connected
+            self._connected = False
+        self.drainer.disconnected()
+        if was and not self._stop.is_set():
+            log.warning("%s: connection lost: %s", self.name, reason_code)
+        self._conn_changed.set()
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        topic = msg.topic
+        payload = bytes(msg.payload)
+        if topic == CLOUD_STATE_TOPIC:
+            self._on_cloud_state(payload)
+            return
+        for topic_filter, handler in self._routes:
+            if mqtt.topic_matches_sub(topic_filter, topic):
+                try:
+                    handler(topic, payload)
+                except Exception:
+                    log.exception("%s: handler for %s failed on %s", self.name, topic_filter, topic)
+
+    def _on_cloud_state(self, payload: bytes) -> None:
+        if not payload:
+            self._cloud_online = None
+        else:
+            try:
+                self._cloud_online = decode_model(CloudState, payload).online
+            except MessageError as exc:
+                log.warning("%s: ignoring malformed cloud state: %s", self.name, exc)
+                return
+        log.info("%s: cloud online = %s", self.name, self._cloud_online)
+        self.drainer.hold(self._cloud_online is False)

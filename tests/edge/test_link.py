@@ -1,0 +1,208 @@
+"""The link against real brokers: Mosquitto (MQTT 5) and the embedded amqtt (MQTT 3.1.1)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
+
+from contracts.messages import CloudState, NodeState, decode_event, decode_model, encode
+from contracts.topics import CLOUD_STATE_TOPIC, command_topic, events_filter, state_topic
+from edge.config import MqttSettings, NodeIdentity, OutboxSettings
+from edge.exceptions import LinkError
+from edge.link import Link, backoff_delays
+from edge.outbox import Outbox
+from tests.integration.edge_consumer import wait_for
+
+FAULT = {"code": "paper_out", "component": "printer"}
+ID = NodeIdentity(store="demo", node="kiosk-1")
+
+
+class Watcher:
+    """A plain paho client recording what reaches the broker."""
+
+    def __init__(self, url_host: str, port: int, protocol: str) -> None:
+        v5 = protocol == "5"
+        self.messages: list[mqtt.MQTTMessage] = []
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            protocol=MQTTProtocolVersion.MQTTv5 if v5 else MQTTProtocolVersion.MQTTv311,
+        )
+        self.client.on_message = lambda c, u, m: self.messages.append(m)
+        self.client.connect(url_host, port)
+        self.client.loop_start()
+        info = self.client.subscribe(
+            [(events_filter("demo", "kiosk-1"), 1), (state_topic("demo", "kiosk-1"), 1)]
+        )
+        assert info[0] == mqtt.MQTT_ERR_SUCCESS
+
+    def states(self) -> list[NodeState]:
+        return [
+            decode_model(NodeState, bytes(m.payload))
+            for m in self.messages
+            if m.topic.endswith("/state") and m.payload
+        ]
+
+    def seqs(self) -> list[int]:
+        return [
+            decode_event(m.topic, bytes(m.payload)).envelope.seq
+            for m in self.messages
+            if "/evt/" in m.topic
+        ]
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
+
+    def close(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+@pytest.fixture(params=["mosquitto-v5", "amqtt-v311"])
+def broker(request: pytest.FixtureRequest) -> Iterator[tuple[str, int, str]]:
+    if request.param == "mosquitto-v5":
+        b = request.getfixturevalue("mosquitto_broker")
+        yield b.host, b.port, "5"
+    else:
+        b = request.getfixturevalue("amqtt_broker")
+        yield b.host, b.port, "3.1.1"
+
+
+def make_link(tmp_path: Path, host: str, port: int, protocol: str, **kw: object) -> Link:
+    settings = OutboxSettings(path=tmp_path / "o.sqlite3", replay_rate=1e6)
+    outbox = Outbox.open(settings.path, "demo", "kiosk-1", settings)
+    mqtt_settings = MqttSettings(
+        url=f"mqtt://{host}:{port}",
+        protocol=protocol,
+        backoff_min=0.05,
+        backoff_max=0.2,  # type: ignore[arg-type]
+    )
+    return Link(mqtt_settings, ID, outbox, kind="kiosk", software_version="1.2.3", **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.mosquitto
+def test_link_drains_outbox_and_publishes_state(
+    broker: tuple[str, int, str], tmp_path: Path
+) -> None:
+    host, port, protocol = broker
+    watcher = Watcher(host, port, protocol)
+    link = make_link(tmp_path, host, port, protocol, state_extra=lambda: {"lanes": 4})
+    link.outbox.emit_many([("fault", FAULT)] * 20)  # backlog from before the connection
+    link.start()
+    try:
+        wait_for(lambda: link.connected, 10, "connect")
+        for _ in range(30):
+            link.outbox.emit("fault", FAULT)
+        wait_for(lambda: len(set(watcher.seqs())) == 50, 10, "50 events")
+        wait_for(lambda: link.outbox.depth() == 0, 10, "all acknowledged")
+        assert link.outbox.stats()["sent"] == 50
+    finally:
+        link.stop()
+        link.outbox.close()
+    wait_for(lambda: len(watcher.states()) >= 2, 10, "online then offline")
+    watcher.close()
+    online, offline = watcher.states()[0], watcher.states()[-1]
+    assert (online.online, online.boot, online.kind, online.software_version) == (
+        True,
+        1,
+        "kiosk",
+        "1.2.3",
+    )
+    assert online.model_extra == {"lanes": 4}
+    assert (offline.online, offline.boot) == (False, 1)
+    assert sorted(set(watcher.seqs())) == list(range(1, 51))
+
+
+@pytest.mark.mosquitto
+def test_routes_survive_failing_handlers_and_resubscribe_after_reconnect(
+    mosquitto_broker: object, tmp_path: Path
+) -> None:
+    b = mosquitto_broker
+    host, port = b.host, b.port  # type: ignore[attr-defined]
+    link = make_link(tmp_path, host, port, "5")
+    got: list[bytes] = []
+
+    def flaky(topic: str, payload: bytes) -> None:
+        if payload == b"boom":
+            raise RuntimeError("handler bug")
+        got.append(payload)
+
+    link.route(command_topic("demo", "kiosk-1", "lock"), flaky)
+    link.start()
+    watcher = Watcher(host, port, "5")
+    try:
+        wait_for(lambda: link.connected, 10, "connect")
+        with pytest.raises(LinkError):
+            link.route("late/#", flaky)
+        watcher.publish(command_topic("demo", "kiosk-1", "lock"), b"boom")
+        watcher.publish(command_topic("demo", "kiosk-1", "lock"), b"one")
+        wait_for(lambda: got == [b"one"], 10, "handler after a failing one")
+        watcher.close()
+        b.restart()  # type: ignore[attr-defined]
+        wait_for(lambda: link.connected and link.connects >= 2, 15, "reconnect")
+        watcher = Watcher(host, port, "5")
+        wait_for(
+            lambda: (
+                watcher.publish(command_topic("demo", "kiosk-1", "lock"), b"two") or b"two" in got
+            ),
+            10,
+            "handler after reconnect",
+        )
+        assert link.publish_now(command_topic("demo", "kiosk-1", "lock") + "/res", b"{}")
+    finally:
+        link.stop()
+        link.outbox.close()
+        watcher.close()
+    assert not link.publish_now("smartstore/v1/demo/kiosk-1/cmd/lock/res", b"{}")
+
+
+@pytest.mark.mosquitto
+def test_publishing_holds_while_cloud_says_offline(
+    mosquitto_broker: object, tmp_path: Path
+) -> None:
+    b = mosquitto_broker
+    host, port = b.host, b.port  # type: ignore[attr-defined]
+    watcher = Watcher(host, port, "5")
+    watcher.publish(CLOUD_STATE_TOPIC, encode(CloudState(online=False)), retain=True)
+    link = make_link(tmp_path, host, port, "5")
+    link.start()
+    try:
+        wait_for(lambda: link.cloud_online is False, 10, "retained cloud state")
+        link.outbox.emit_many([("fault", FAULT)] * 5)
+        with pytest.raises(AssertionError):
+            wait_for(lambda: bool(watcher.seqs()), 0.5, "nothing while held")
+        assert link.outbox.depth() == 5
+        watcher.publish(CLOUD_STATE_TOPIC, b"not json", retain=True)  # malformed: ignored
+        watcher.publish(CLOUD_STATE_TOPIC, encode(CloudState(online=True)), retain=True)
+        wait_for(lambda: len(watcher.seqs()) == 5, 10, "released")
+        assert link.cloud_online is True
+    finally:
+        link.stop()
+        link.outbox.close()
+        watcher.close()
+
+
+def test_link_keeps_retrying_an_absent_broker_and_stops_promptly(tmp_path: Path) -> None:
+    from smartstore.broker import free_port
+
+    link = make_link(tmp_path, "127.0.0.1", free_port(), "5")
+    link.start()
+    link.outbox.emit("fault", FAULT)
+    with pytest.raises(AssertionError):
+        wait_for(lambda: link.connected, 0.5, "never")
+    assert not link.publish_now("smartstore/v1/demo/kiosk-1/cmd/x/res", b"")
+    link.stop()
+    assert link.outbox.depth() == 1
+    link.outbox.close()
+
+
+def test_backoff_doubles_with_jitter_up_to_the_ceiling() -> None:
+    delays = backoff_delays(0.5, 8.0, random.Random(7))
+    got = [next(delays) for _ in range(10)]
+    ceilings = [0.5, 1, 2, 4, 8, 8, 8, 8, 8, 8]
+    assert all(c / 2 <= d <= c for d, c in zip(got, ceilings, strict=True))
+    assert len({round(d, 6) for d in got[5:]}) > 1  # jittered, not in lock-step
