@@ -1,0 +1,1 @@
+"""Dead letters API; the table and replay logic live in cloud.ingest."""

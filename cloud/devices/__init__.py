@@ -1,0 +1,1 @@
+"""Edge nodes of each store: registry, online state (boot-aware) and inactivity sweep."""

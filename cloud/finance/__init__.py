@@ -1,0 +1,1 @@
+"""Finance: revenue entries per sale, expenses; settlement reads them with Z reports."""

@@ -1,0 +1,35 @@
+"""One revenue entry per sale (unique), written in the sale's transaction."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cloud.db.base import Base
+
+
+class RevenueEntry(Base):
+    __tablename__ = "revenue_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    sale_pk: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), unique=True)
+    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    revenue: Mapped[Decimal] = mapped_column(doc="Net of tax and discounts")
+    discount: Mapped[Decimal]
+    tax: Mapped[Decimal]
+    cost: Mapped[Decimal]
+
+
+class Expense(Base):
+    __tablename__ = "expenses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal]
+    incurred_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(500), default="")

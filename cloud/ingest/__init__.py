@@ -1,0 +1,1 @@
+"""MQTT ingest: validate, apply each event exactly once, dead-letter the rest."""

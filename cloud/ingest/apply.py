@@ -1,0 +1,171 @@
+"""Apply validated events to the database, exactly once, inside the caller's transaction.
+
+No MQTT and no commit here: the shell commits, then acknowledges. Idempotency is the
+``processed_events`` insert-or-ignore on UNIQUE(event_id) and UNIQUE(store, node, seq); only
+events whose key row is new are applied, so a redelivered or duplicated event is a no-op
+and, with several workers, the database decides who applies it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from cloud.alerts import service as alerts
+from cloud.db.upsert import insert_ignore
+from cloud.ingest.models import ProcessedEvent
+from cloud.inventory import service as inventory
+from cloud.sales import service as sales
+from contracts.messages import (
+    Event,
+    FaultData,
+    InterventionData,
+    SaleData,
+    StockData,
+    VoidData,
+    ZReportData,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """An event that passed validation and whose device is registered."""
+
+    event: Event
+    store_id: int
+    device_id: int
+
+
+def apply_event(session: Session, item: Accepted, now: datetime) -> bool:
+    """Apply one event; False when it had been applied before."""
+    return apply_batch(session, [item], now) == 1
+
+
+def apply_batch(session: Session, items: Sequence[Accepted], now: datetime) -> int:
+    """Apply the new events among ``items``; returns how many were new."""
+    fresh = _claim(session, items, now)
+    sale_records: list[sales.SaleRecord] = []
+    for item in sorted(fresh, key=lambda i: (i.event.envelope.node, i.event.envelope.seq)):
+        payload = item.event.payload
+        if isinstance(payload, SaleData):
+            env = item.event.envelope
+            sale_records.append(
+                sales.SaleRecord(item.store_id, env.node, str(env.event_id), payload)
+            )
+        else:
+            _apply_other(session, item, now)
+    sales.record_sales(session, sale_records, now)
+    return len(fresh)
+
+
+def _claim(session: Session, items: Sequence[Accepted], now: datetime) -> list[Accepted]:
+    by_id: dict[str, Accepted] = {}
+    keys: set[tuple[str, str, int]] = set()
+    for item in items:
+        env = item.event.envelope
+        key = (env.store, env.node, env.seq)
+        if str(env.event_id) in by_id or key in keys:
+            continue
+        by_id[str(env.event_id)] = item
+        keys.add(key)
+    if not by_id:
+        return []
+    rows = [
+        {
+            "event_id": event_id,
+            "store": it.event.envelope.store,
+            "node": it.event.envelope.node,
+            "seq": it.event.envelope.seq,
+            "type": it.event.envelope.type,
+            "processed_at": now,
+        }
+        for event_id, it in sorted(by_id.items(), key=lambda kv: kv[0])
+    ]
+    stmt = insert_ignore(session, ProcessedEvent).returning(ProcessedEvent.event_id)
+    new_ids = set(session.execute(stmt, rows).scalars())
+    skipped = len(by_id) - len(new_ids)
+    if skipped:
+        log.debug("skipped %d duplicate event(s)", skipped)
+    return [it for event_id, it in by_id.items() if event_id in new_ids]
+
+
+def _apply_other(session: Session, item: Accepted, now: datetime) -> None:
+    env, payload, store_id = item.event.envelope, item.event.payload, item.store_id
+    if isinstance(payload, StockData):
+        inventory.apply_stock(
+            session, store_id=store_id, node=env.node, data=payload, now=env.ts, seq=env.seq
+        )
+    elif isinstance(payload, InterventionData):
+        _toggle(
+            session,
+            store_id=store_id,
+            source=env.node,
+            alert_type="kiosk_intervention",
+            active=payload.state == "raised",
+            at=env.ts,
+            message=f"{payload.kind}: {payload.detail}".strip(": "),
+            details={"intervention_id": payload.intervention_id, "kind": payload.kind},
+            by=payload.cleared_by,
+            severity="major" if payload.kind == "age_restricted" else "warning",
+        )
+    elif isinstance(payload, FaultData):
+        _toggle(
+            session,
+            store_id=store_id,
+            source=f"{env.node}/{payload.component}",
+            alert_type="device_fault",
+            active=payload.active,
+            at=env.ts,
+            message=f"{payload.code}: {payload.message}".strip(": "),
+            details={"code": payload.code, "component": payload.component},
+            severity={"critical": "critical", "error": "major"}.get(payload.severity, "warning"),
+        )
+    elif isinstance(payload, VoidData):
+        sales.record_void(
+            session,
+            store_id=store_id,
+            node=env.node,
+            event_id=str(env.event_id),
+            data=payload,
+            at=env.ts,
+        )
+    elif isinstance(payload, ZReportData):
+        sales.record_zreport(session, store_id=store_id, node=env.node, data=payload, now=now)
+    else:  # shelf_event: the lane state arrives as its own stock event
+        log.debug("no table for %s events; recorded as processed", env.type)
+
+
+def _toggle(
+    session: Session,
+    *,
+    store_id: int,
+    source: str,
+    alert_type: str,
+    active: bool,
+    at: datetime,
+    message: str,
+    details: dict[str, str],
+    severity: str,
+    by: str | None = None,
+) -> None:
+    if active:
+        alerts.open_alert(
+            session,
+            store_id=store_id,
+            source=source,
+            alert_type=alert_type,
+            now=at,
+            severity=severity,
+            message=message,
+            details=details,
+        )
+    else:
+        alerts.clear_alert(
+            session, store_id=store_id, source=source, alert_type=alert_type, now=at, by=by
+        )

@@ -1,0 +1,1 @@
+"""Inventory ledger per store (on-hand is its projection) and shelf lane state."""

@@ -1,0 +1,54 @@
+"""Movements are append-only; lane state is the last stock event of each shelf lane."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cloud.db.base import QTY, Base
+
+MOVEMENT_KINDS = ("receiving", "sale", "adjustment", "stocktake", "transfer_out", "transfer_in")
+LANE_STATES = ("ok", "low", "out")
+
+
+class Movement(Base):
+    """Signed quantity: receiving/transfer_in positive, sale/transfer_out negative."""
+
+    __tablename__ = "inventory_movements"
+    __table_args__ = (CheckConstraint(f"kind IN {MOVEMENT_KINDS!r}", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True, default=None
+    )
+    gtin: Mapped[str | None] = mapped_column(String(14), default=None)
+    kind: Mapped[str] = mapped_column(String(16))
+    qty: Mapped[Decimal] = mapped_column(QTY)
+    unit_cost: Mapped[Decimal | None] = mapped_column(default=None)
+    reference: Mapped[str] = mapped_column(String(200), default="")
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    occurred_at: Mapped[datetime]
+
+
+class LaneState(Base):
+    __tablename__ = "lane_states"
+    __table_args__ = (
+        UniqueConstraint("store_id", "node", "lane"),
+        CheckConstraint(f"state IN {LANE_STATES!r}", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    node: Mapped[str] = mapped_column(String(32))
+    lane: Mapped[str] = mapped_column(String(64))
+    sku: Mapped[str] = mapped_column(String(64))
+    gtin: Mapped[str] = mapped_column(String(14))
+    count: Mapped[int] = mapped_column(Integer)
+    grams: Mapped[Decimal] = mapped_column(QTY)
+    state: Mapped[str] = mapped_column(String(8))
+    seq: Mapped[int] = mapped_column(BigInteger, default=0, doc="Event seq; older ones are ignored")
+    updated_at: Mapped[datetime]

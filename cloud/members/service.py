@@ -1,0 +1,248 @@
+"""Members and points. Balances change only by atomic ``UPDATE … SET points = points + n``
+after a ledger row was inserted under its UNIQUE(sale_id, kind): concurrent workers can
+neither double-award nor lose an update."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import ROUND_FLOOR, Decimal
+
+from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy.orm import Session
+
+from cloud.db.upsert import insert_ignore, table_of
+from cloud.exceptions import ConflictError, InvalidTransitionError, NotFoundError
+from cloud.members import repository
+from cloud.members.models import Coupon, Feedback, Member, PointsEntry
+from contracts.pricebook import PointsPolicy
+
+TIERS: tuple[tuple[Decimal, str], ...] = (
+    (Decimal(20000), "platinum"),
+    (Decimal(5000), "gold"),
+    (Decimal(1000), "silver"),
+    (Decimal(0), "basic"),
+)
+
+
+def tier_for_spend(spend: Decimal) -> str:
+    for threshold, tier in TIERS:
+        if spend >= threshold:
+            return tier
+    return "basic"
+
+
+def points_for(amount: Decimal, policy: PointsPolicy) -> int:
+    """Points earned on ``amount`` paid in money (never negative, rounded down)."""
+    if amount <= 0:
+        return 0
+    return int((amount * policy.earn_per_unit).to_integral_value(rounding=ROUND_FLOOR))
+
+
+@dataclass(frozen=True, slots=True)
+class Award:
+    member_id: int
+    sale_id: str
+    kind: str  # earn | redeem
+    points: int  # signed: redeem is negative
+    spend: Decimal
+    at: datetime
+
+
+def create_member(
+    session: Session,
+    *,
+    phone: str | None = None,
+    card: str | None = None,
+    name: str = "",
+    birthday: date | None = None,
+    joined_at: datetime | None = None,
+) -> Member:
+    if phone is None and card is None:
+        raise ValueError("a member needs a phone number or a card")
+    if phone is not None and repository.by_phone(session, phone) is not None:
+        raise ConflictError(f"phone {phone} is already a member")
+    if card is not None and repository.by_card(session, card) is not None:
+        raise ConflictError(f"card {card} is already a member")
+    member = Member(phone=phone, card=card, name=name, birthday=birthday)
+    if joined_at is not None:
+        member.joined_at = joined_at
+    session.add(member)
+    session.flush()
+    return member
+
+
+def find_member(session: Session, *, phone: str | None = None, card: str | None = None) -> Member:
+    member = None
+    if phone is not None:
+        member = repository.by_phone(session, phone)
+    elif card is not None:
+        member = repository.by_card(session, card)
+    if member is None:
+        raise NotFoundError("member not found")
+    return member
+
+
+def apply_awards(session: Session, awards: Sequence[Award]) -> list[Award]:
+    """Insert ledger rows (duplicates ignored), then move balances for the new ones only."""
+    if not awards:
+        return []
+    rows = [
+        {
+            "member_id": a.member_id,
+            "kind": a.kind,
+            "points": a.points,
+            "sale_id": a.sale_id,
+            "reason": f"sale {a.sale_id}",
+            "created_at": a.at,
+        }
+        for a in awards
+    ]
+    stmt = insert_ignore(session, PointsEntry).returning(PointsEntry.sale_id, PointsEntry.kind)
+    fresh = {(sid, kind) for sid, kind in session.execute(stmt, rows)}
+    applied = [a for a in awards if (a.sale_id, a.kind) in fresh]
+    if applied:
+        _move_balances(session, applied)
+    return applied
+
+
+def _move_balances(session: Session, awards: Sequence[Award]) -> None:
+    members = table_of(Member)
+    new_spend = members.c.lifetime_spend + bindparam("d_spend")
+    tier = case(*((new_spend >= threshold, name) for threshold, name in TIERS[:-1]), else_="basic")
+    stmt = (
+        update(members)
+        .where(members.c.id == bindparam("m_id"))
+        .values(
+            points_balance=members.c.points_balance + bindparam("d_points"),
+            lifetime_spend=new_spend,
+            tier=tier,
+        )
+    )
+    params = [
+        {"m_id": a.member_id, "d_points": a.points, "d_spend": a.spend if a.kind == "earn" else 0}
+        for a in awards
+    ]
+    session.connection().execute(stmt, params)
+
+
+def adjust_points(
+    session: Session, member_id: int, points: int, *, kind: str, reason: str, now: datetime
+) -> PointsEntry:
+    """Manual redeem/expire/adjust from the console; the balance moves atomically."""
+    if kind not in ("redeem", "expire", "adjust"):
+        raise ValueError(f"unsupported points entry {kind!r}")
+    entry = PointsEntry(
+        member_id=member_id, kind=kind, points=points, reason=reason, created_at=now
+    )
+    session.add(entry)
+    session.execute(
+        update(Member)
+        .where(Member.id == member_id)
+        .values(points_balance=Member.points_balance + points)
+    )
+    session.flush()
+    return entry
+
+
+def expire_points(session: Session, *, now: datetime) -> int:
+    """Expire earn entries past their ``expires_at`` once; returns the points removed."""
+    due = session.execute(
+        select(PointsEntry.member_id, func.sum(PointsEntry.points))
+        .where(PointsEntry.kind == "earn", PointsEntry.expires_at <= now)
+        .where(PointsEntry.reason.not_like("%expired%"))
+        .group_by(PointsEntry.member_id)
+    ).all()
+    total = 0
+    for member_id, points in due:
+        balance = session.get(Member, member_id)
+        removable = min(int(points or 0), balance.points_balance if balance else 0)
+        if removable > 0:
+            adjust_points(
+                session, member_id, -removable, kind="expire", reason="points expired", now=now
+            )
+            total += removable
+    session.execute(
+        update(PointsEntry)
+        .where(PointsEntry.kind == "earn", PointsEntry.expires_at <= now)
+        .where(PointsEntry.reason.not_like("%expired%"))
+        .values(reason=PointsEntry.reason + " (expired)")
+    )
+    return total
+
+
+def issue_coupon(
+    session: Session,
+    *,
+    code: str,
+    kind: str,
+    value: Decimal,
+    now: datetime,
+    member_id: int | None = None,
+    rule_id: str = "",
+    min_spend: Decimal = Decimal(0),
+    expires_at: datetime | None = None,
+) -> Coupon:
+    coupon = Coupon(
+        code=code,
+        kind=kind,
+        value=value,
+        member_id=member_id,
+        rule_id=rule_id,
+        min_spend=min_spend,
+        issued_at=now,
+        expires_at=expires_at,
+    )
+    session.add(coupon)
+    session.flush()
+    return coupon
+
+
+def redeem_coupon(session: Session, code: str, *, sale_id: str, now: datetime) -> bool:
+    """Single use by a conditional UPDATE: False if unknown, expired or already used."""
+    result = session.execute(
+        update(Coupon)
+        .where(Coupon.code == code, Coupon.redeemed_at.is_(None))
+        .where((Coupon.expires_at.is_(None)) | (Coupon.expires_at > now))
+        .values(redeemed_at=now, redeemed_sale_id=sale_id)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def add_feedback(
+    session: Session,
+    *,
+    message: str,
+    now: datetime,
+    member_id: int | None = None,
+    store_id: int | None = None,
+    rating: int | None = None,
+) -> Feedback:
+    row = Feedback(
+        message=message, member_id=member_id, store_id=store_id, rating=rating, created_at=now
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def handle_feedback(
+    session: Session, feedback_id: int, *, status: str, by: str, now: datetime, response: str = ""
+) -> Feedback:
+    row = session.get(Feedback, feedback_id)
+    if row is None:
+        raise NotFoundError(f"feedback {feedback_id} not found")
+    if row.status in ("resolved", "dismissed"):
+        raise InvalidTransitionError(f"feedback {feedback_id} is already {row.status}")
+    row.status = status
+    row.handled_by = by
+    row.handled_at = now
+    if response:
+        row.response = response
+    session.flush()
+    return row
+
+
+def points_history(session: Session, member_id: int) -> Sequence[PointsEntry]:
+    return repository.ledger(session, member_id)

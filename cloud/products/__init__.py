@@ -1,0 +1,1 @@
+"""Catalog: categories, products, barcodes, tax classes; changes republish the price book."""

@@ -1,0 +1,1 @@
+"""Promotions: contracts.pricebook rule types with windows and targets, stored as JSON."""

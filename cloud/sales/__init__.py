@@ -1,0 +1,1 @@
+"""Sales recorded from kiosk events: header, lines, discounts, tenders; voids; Z reports."""

@@ -1,0 +1,1 @@
+"""Demo data for ``smartstore cloud seed``: deterministic and idempotent."""

@@ -1,0 +1,1 @@
+"""Stores: address, contact, hours, timezone, payment methods, price book version."""
