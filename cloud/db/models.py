@@ -23,6 +23,8 @@ MODEL_MODULES = (
     "cloud.finance.models",
     "cloud.alerts.models",
     "cloud.ingest.models",
+    "cloud.reports.models",
+    "cloud.forecast.models",
 )
 OPTIONAL_MODEL_MODULES = ("cloud.auth.models", "cloud.audit.models")
 """Owned by the API side; loaded when present so migrations and tests see its tables."""

@@ -1,0 +1,1 @@
+"""Audit log: who did what to which entity, and when; written for every API write."""

@@ -1,0 +1,108 @@
+"""Product and category bodies; money is a decimal string, never a float."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from contracts.messages import UtcDateTime
+from contracts.money import Money, Quantity
+
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+Barcode = Annotated[str, StringConstraints(pattern=r"^\d{6,14}$")]
+CatCode = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+]
+Price = Annotated[Money, Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)]
+Grams = Annotated[Quantity, Field(gt=0, le=Decimal("9999999.999"), decimal_places=3)]
+
+
+class ProductOut(BaseModel):
+    sku: str = Field(examples=["GRO-0001"])
+    name: str = Field(examples=["Jasmine rice 5 kg"])
+    name_zh: str | None
+    category: str | None = Field(examples=["rice-grains"])
+    gtins: list[str] = Field(examples=[["06901234567892"]])
+    price: Money
+    member_price: Money | None
+    cost: Money | None
+    tax_class: str
+    weighed: bool
+    unit_weight_g: Quantity | None
+    weight_tolerance_g: Quantity | None
+    min_age: int | None
+    plu: str | None
+    image_path: str | None
+    active: bool
+    updated_at: UtcDateTime
+
+
+class _ProductFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name_zh: str | None = Field(default=None, max_length=200)
+    member_price: Price | None = None
+    cost: Price | None = None
+    tax_class: str | None = Field(default=None, min_length=1, max_length=16)
+    weighed: bool | None = None
+    unit_weight_g: Grams | None = None
+    weight_tolerance_g: Grams | None = None
+    min_age: int | None = Field(default=None, ge=0, le=99)
+    plu: str | None = Field(default=None, pattern=r"^\d{4,8}$")
+    image_path: str | None = Field(default=None, max_length=300)
+    active: bool | None = None
+
+
+class ProductCreate(_ProductFields):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "sku": "GRO-0001",
+                    "name": "Jasmine rice 5 kg",
+                    "price": "39.90",
+                    "member_price": "36.90",
+                    "gtins": ["6901234567892"],
+                    "category": "rice-grains",
+                    "unit_weight_g": "5000",
+                }
+            ]
+        },
+    )
+
+    sku: Sku
+    name: str = Field(min_length=1, max_length=200)
+    price: Price
+    gtins: list[Barcode] = Field(default_factory=list, max_length=20)
+    category: CatCode | None = None
+
+
+class ProductUpdate(_ProductFields):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"price": "42.00"}]})
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    price: Price | None = None
+    category: CatCode | None = None
+
+
+class BarcodeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    gtin: Barcode = Field(examples=["6901234567892"])
+
+
+class CategoryOut(BaseModel):
+    code: str = Field(examples=["dairy"])
+    name: str = Field(examples=["Dairy"])
+    parent: str | None
+
+
+class CategoryCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: CatCode
+    name: str = Field(min_length=1, max_length=200)
+    parent: CatCode | None = None

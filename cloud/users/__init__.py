@@ -1,0 +1,1 @@
+"""User administration API; the user model and rules live in cloud.auth."""
