@@ -1,0 +1,60 @@
+"""Errors of the kiosk node; the UI maps each to a message key the shopper can read."""
+
+
+class KioskError(Exception):
+    """Base of kiosk errors. ``code`` is a stable key the UI translates."""
+
+    code = "error"
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class CheckoutError(KioskError):
+    """An action is not allowed in the current checkout state (e.g. scanning while paying)."""
+
+    code = "not_allowed"
+
+
+class ItemRejected(KioskError):
+    """A scanned or typed item cannot be added: unknown, expired, inactive."""
+
+    code = "unknown_item"
+
+
+class BlockedError(CheckoutError):
+    """An open intervention blocks the shopper until an attendant clears it."""
+
+    code = "blocked"
+
+
+class PaymentError(KioskError):
+    """The payment terminal or cash acceptor failed in a way the shopper must see."""
+
+    code = "payment_failed"
+
+
+class CannotDispense(PaymentError):
+    """The cash acceptor cannot pay out the change with the coins and notes it holds."""
+
+    code = "cannot_dispense"
+
+
+class ScaleError(KioskError):
+    """The bagging-area scale stopped answering or sent garbage."""
+
+    code = "scale_fault"
+
+
+class StoreError(KioskError):
+    """Local persistence failed (disk full, corrupt file)."""
+
+    code = "store_error"
+
+
+class UnknownCode(KioskError):
+    """A suspend code or intervention id that does not exist."""
+
+    code = "unknown_code"

@@ -1,0 +1,1 @@
+"""Payment devices: terminal Protocol (card, mobile), cash acceptor, payment-code rules."""

@@ -1,0 +1,184 @@
+"""A payment-terminal simulator whose state lives in a SQLite file.
+
+The file outlives the kiosk process, like a real terminal outlives a kill -9 of the POS:
+a charge is recorded *before* the simulated network latency, so a kiosk killed while waiting
+finds the charge approved when it queries the same reference after restart. Outcomes are
+scripted through the file (``push``), so a test in another process can steer a running
+kiosk's terminal: approve, decline, timeout (no charge), late (charged, but the answer is
+lost to a timeout).
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from kiosk.payment.base import TerminalMethod, TerminalResult
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["approve", "decline", "timeout", "late"]
+OUTCOMES: tuple[str, ...] = ("approve", "decline", "timeout", "late")
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS charges (
+    reference TEXT PRIMARY KEY,
+    amount TEXT NOT NULL,
+    method TEXT NOT NULL,
+    status TEXT NOT NULL,
+    auth_code TEXT,
+    payment_code TEXT,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS script (id INTEGER PRIMARY KEY AUTOINCREMENT, outcome TEXT NOT NULL);
+"""
+
+
+class TerminalSimulator:
+    """Implements :class:`~kiosk.payment.base.PaymentTerminal` over a state file."""
+
+    def __init__(
+        self,
+        state_path: Path,
+        latency_s: float = 0.0,
+        default_outcome: Outcome = "approve",
+        qr_auto_pay_s: float | None = None,
+    ) -> None:
+        self.path = Path(state_path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.latency_s = latency_s
+        self.default_outcome: Outcome = default_outcome
+        self.qr_auto_pay_s = qr_auto_pay_s
+        self._lock = threading.Lock()
+        with self._connect() as conn:
+            conn.executescript(_DDL)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        return conn
+
+    # Steering (tests, the demo's attendant page) -------------------------------------
+
+    def push(self, *outcomes: Outcome) -> None:
+        """Queue the answers of the next charges, in order."""
+        with self._connect() as conn:
+            conn.executemany("INSERT INTO script(outcome) VALUES (?)", [(o,) for o in outcomes])
+
+    def shopper_scans_qr(self, reference: str) -> None:
+        """The shopper paid the merchant QR in their wallet app."""
+        with self._connect() as conn:
+            conn.execute(
+                "UPDATE charges SET status='approved', auth_code=? "
+                "WHERE reference=? AND status='pending'",
+                (_auth(reference), reference),
+            )
+
+    def approved_charges(self) -> list[tuple[str, Decimal]]:
+        with self._connect() as conn:
+            rows = conn.execute(
+                "SELECT reference, amount FROM charges WHERE status='approved' ORDER BY created"
+            ).fetchall()
+        return [(ref, Decimal(amount)) for ref, amount in rows]
+
+    # PaymentTerminal --------------------------------------------------------------------
+
+    def charge(
+        self,
+        reference: str,
+        amount: Decimal,
+        method: TerminalMethod,
+        payment_code: str | None = None,
+    ) -> TerminalResult:
+        with self._lock, self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            row = conn.execute(
+                "SELECT status, amount, auth_code FROM charges WHERE reference=?", (reference,)
+            ).fetchone()
+            if row is not None:
+                conn.execute("COMMIT")
+                log.info("terminal: repeated reference %s answered from its record", reference)
+                return TerminalResult(reference, row[0], Decimal(row[1]), row[2], "duplicate")
+            outcome = self._next_outcome(conn)
+            status = {"approve": "approved", "decline": "declined", "timeout": "lost"}.get(
+                outcome, "approved"
+            )
+            conn.execute(
+                "INSERT INTO charges VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    reference,
+                    format(amount, "f"),
+                    method,
+                    status,
+                    _auth(reference) if status == "approved" else None,
+                    payment_code,
+                    time.time(),
+                ),
+            )
+            conn.execute("COMMIT")
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        if outcome in ("timeout", "late"):
+            return TerminalResult(reference, "timeout", amount, message="no answer from host")
+        if status == "declined":
+            return TerminalResult(reference, "declined", amount, message="card declined")
+        return TerminalResult(reference, "approved", amount, _auth(reference))
+
+    def _next_outcome(self, conn: sqlite3.Connection) -> Outcome:
+        row = conn.execute("SELECT id, outcome FROM script ORDER BY id LIMIT 1").fetchone()
+        if row is None:
+            return self.default_outcome
+        conn.execute("DELETE FROM script WHERE id=?", (row[0],))
+        outcome = str(row[1])
+        return outcome if outcome in OUTCOMES else "decline"  # type: ignore[return-value]
+
+    def present_qr(self, reference: str, amount: Decimal) -> TerminalResult:
+        with self._lock, self._connect() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO charges VALUES (?, ?, 'mobile', 'pending', NULL, NULL, ?)",
+                (reference, format(amount, "f"), time.time()),
+            )
+        payload = f"https://pay.smartstore.invalid/qr/{reference}?amount={amount}"
+        return TerminalResult(reference, "pending", amount, qr_payload=payload)
+
+    def query(self, reference: str) -> TerminalResult:
+        with self._connect() as conn:
+            row = conn.execute(
+                "SELECT status, amount, auth_code, created FROM charges WHERE reference=?",
+                (reference,),
+            ).fetchone()
+            if row is None:
+                return TerminalResult(reference, "unknown")
+            status, amount, auth, created = row
+            if (
+                status == "pending"
+                and self.qr_auto_pay_s is not None
+                and time.time() - created >= self.qr_auto_pay_s
+            ):
+                self.shopper_scans_qr(reference)
+                status, auth = "approved", _auth(reference)
+        if status == "lost":
+            status = "declined"  # the host never saw it: nothing was charged
+        return TerminalResult(reference, status, Decimal(amount), auth)
+
+    def cancel(self, reference: str) -> TerminalResult:
+        with self._connect() as conn:
+            conn.execute(
+                "UPDATE charges SET status='cancelled' WHERE reference=? "
+                "AND status IN ('pending', 'lost')",
+                (reference,),
+            )
+        return self.query(reference)
+
+    def close(self) -> None:
+        """Nothing held open: every call uses its own short connection."""
+
+
+def _auth(reference: str) -> str:
+    return "A" + reference[-6:].upper()

@@ -1,0 +1,1 @@
+"""The touchscreen page: FastAPI + a WebSocket of live cart state; plain HTML/CSS/JS assets."""

@@ -1,0 +1,253 @@
+"""The kiosk node end to end on fake hardware, with a real Mosquitto and the real UI app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal as D  # noqa: N817 - short money literals in tests
+from pathlib import Path
+
+import httpx
+import pytest
+
+from contracts.messages import SaleData
+from contracts.topics import events_filter
+from edge.runtime import Runtime
+from kiosk.payment.cash import FakeCashAcceptor
+from kiosk.payment.simulator import TerminalSimulator
+from kiosk.scale.fake import FakeScale
+from kiosk.service import Devices, KioskNode, build_node
+from smartstore.broker import free_port
+from tests.kiosk.books import BAG, BREAD, MILK
+from tests.kiosk.fakes import RecordingPrinter
+from tests.kiosk.mqtt_probe import Probe
+from tests.kiosk.node import PIN, kiosk_config, wait_for
+from tests.support.services import MosquittoProcess, mosquitto
+
+pytestmark = pytest.mark.mosquitto
+
+
+class Running:
+    def __init__(self, node: KioskNode, printer: RecordingPrinter) -> None:
+        self.node = node
+        self.printer = printer
+        assert node.ui is not None
+        self.http = httpx.Client(base_url=node.ui.url, timeout=10)
+
+    @property
+    def scale(self) -> FakeScale:
+        assert isinstance(self.node.scale, FakeScale)
+        return self.node.scale
+
+    @property
+    def terminal(self) -> TerminalSimulator:
+        assert isinstance(self.node.terminal, TerminalSimulator)
+        return self.node.terminal
+
+    def state(self) -> dict:  # type: ignore[type-arg]
+        return self.http.get("/api/state").json()  # type: ignore[no-any-return]
+
+    def post(self, path: str, body: dict | None = None, status: int = 200) -> dict:  # type: ignore[type-arg]
+        r = self.http.post(f"/api/{path}", json=body or {})
+        assert r.status_code == status, r.text
+        return r.json()  # type: ignore[no-any-return]
+
+    def bag(self, grams: float) -> None:
+        self.scale.place(grams)
+        wait_for(
+            lambda: not any(ln["needs_bagging"] for ln in self.state()["lines"]), what="item bagged"
+        )
+
+
+@pytest.fixture
+def broker(tmp_path: Path) -> Iterator[MosquittoProcess]:
+    with mosquitto(tmp_path) as b:
+        yield b
+
+
+def start(tmp_path: Path, url: str) -> tuple[Runtime, Running]:
+    printer = RecordingPrinter()
+    node = build_node(kiosk_config(tmp_path, url), Devices(printer=printer))
+    runtime = Runtime(node.services)
+    runtime.start_all()
+    return runtime, Running(node, printer)
+
+
+def test_checkout_card_declined_then_approved_and_cash_with_change(
+    tmp_path: Path, broker: MosquittoProcess
+) -> None:
+    probe = Probe(broker.host, broker.port, events_filter("demo", "kiosk-1"))
+    runtime, k = start(tmp_path, broker.url)
+    try:
+        k.post("scan", {"code": MILK[1:]})
+        k.bag(1040)
+        k.post("scan", {"code": BREAD})
+        k.bag(400)
+        k.post("scan", {"code": "bogus-code"}, status=409)
+        assert k.state()["message"]["code"] == "unknown_item"
+        # card declined, then approved for part; the rest in cash with change
+        k.terminal.push("decline", "approve")
+        k.post("pay", {"method": "card"})
+        wait_for(lambda: k.state()["attempt"]["status"] == "declined", what="decline")
+        assert k.state()["phase"] == "paying"
+        k.post("cash", {"value": "5"})
+        k.post("pay", {"method": "card"})  # 13.50 on the card
+        wait_for(lambda: k.state()["attempt"]["status"] == "approved", what="approval")
+        assert k.state()["phase"] == "receipt"
+        wait_for(lambda: k.printer.printed, what="receipt")
+        sales = wait_for(lambda: probe.of_type("sale"), what="sale at the broker")
+    finally:
+        runtime.stop_all()
+        probe.close()
+    sale = SaleData.model_validate(sales[0]["data"])  # validates the balance rules too
+    assert sale.total == D("18.50")
+    assert [(t.method, t.amount) for t in sale.tenders] == [("cash", D(5)), ("card", D("13.50"))]
+    assert sum(t.amount for t in sale.tenders) - sale.change == sale.total
+    assert len(k.terminal.approved_charges()) == 1
+    assert len(sales) == 1
+
+
+def test_cash_change_intervention_with_pin_and_zreport(
+    tmp_path: Path, broker: MosquittoProcess
+) -> None:
+    probe = Probe(broker.host, broker.port, events_filter("demo", "kiosk-1"))
+    runtime, k = start(tmp_path, broker.url)
+    try:
+        k.post("scan", {"code": BAG})
+        k.post("pay", {"method": "cash"})
+        k.post("cash", {"value": "20"})
+        v = k.state()
+        assert v["phase"] == "receipt"
+        assert v["sale"]["change"] == "19.50"
+        cash = k.node.cash
+        assert isinstance(cash, FakeCashAcceptor)
+        assert cash.dispensed
+        k.post("finish")
+        k.post("new")
+        # wrong PIN counts as a failure; right PIN clears
+        k.post("scan", {"code": "05449000000996"})  # beer: age check
+        assert k.state()["interventions"][0]["kind"] == "age_restricted"
+        k.post("clear", {"secret": "0000"}, status=409)
+        assert k.state()["blocked"]
+        k.post("clear", {"secret": PIN})
+        assert not k.state()["blocked"]
+        k.post("remove", {"line_id": k.state()["lines"][0]["line_id"]})
+        report = k.node.controller.zreport(k.node.controller.co.clock())
+        assert report["sales_count"] == 1
+        zr = wait_for(lambda: probe.of_type("zreport"), what="zreport")
+        kinds = (
+            {m["data"]["state"] for m in probe.of_type("intervention")}
+            if wait_for(lambda: len(probe.of_type("intervention")) >= 2, what="interventions")
+            else set()
+        )
+    finally:
+        runtime.stop_all()
+        probe.close()
+    assert zr[0]["data"]["tenders"][0]["method"] == "cash"
+    assert kinds == {"raised", "cleared"}
+
+
+def test_broker_down_for_a_whole_checkout(tmp_path: Path) -> None:
+    port = free_port()
+    runtime, k = start(tmp_path, f"mqtt://127.0.0.1:{port}")
+    try:
+        k.post("scan", {"code": BAG})
+        k.post("pay", {"method": "card"})
+        wait_for(lambda: k.state()["phase"] == "receipt", what="sale complete offline")
+        wait_for(lambda: k.printer.printed, what="receipt printed offline")
+        assert k.node.outbox.depth() >= 1
+        with mosquitto(tmp_path) as late:
+            late.stop()
+            late.port = port
+            late.start()
+            probe = Probe(late.host, late.port, events_filter("demo", "kiosk-1"))
+            # the probe subscribes after the node may have connected: wait for the drain
+            wait_for(lambda: k.node.outbox.depth() == 0, timeout=20, what="outbox drained")
+            probe.close()
+    finally:
+        runtime.stop_all()
+
+
+def test_printer_fault_raises_intervention_sale_still_complete(
+    tmp_path: Path, broker: MosquittoProcess
+) -> None:
+    runtime, k = start(tmp_path, broker.url)
+    try:
+        k.printer.fault = "printer_paper_out"
+        k.post("scan", {"code": BAG})
+        k.post("pay", {"method": "card"})
+        wait_for(lambda: k.state()["blocked"], what="printer intervention")
+        v = k.state()
+        assert v["phase"] == "receipt"
+        assert v["interventions"][0]["kind"] == "printer_fault"
+        k.printer.fault = None
+        k.post("clear", {"secret": "BADGE-7", "kind": "badge"})
+        k.post("reprint")
+        wait_for(lambda: k.printer.printed == [(v["sale"]["sale_id"], True)], what="reprint")
+        stats = k.node.outbox.stats()
+        assert stats is not None
+    finally:
+        runtime.stop_all()
+
+
+def test_suspend_survives_restart(tmp_path: Path) -> None:
+    url = f"mqtt://127.0.0.1:{free_port()}"
+    runtime, k = start(tmp_path, url)
+    try:
+        k.post("scan", {"code": BAG})
+        k.post("scan", {"code": BAG})
+        code = k.post("suspend")["suspend_code"]
+        assert k.state()["lines"] == []
+    finally:
+        runtime.stop_all()
+    runtime, k = start(tmp_path, url)
+    try:
+        k.post("resume", {"code": "999999" if code != "999999" else "000000"}, status=409)
+        k.post("resume", {"code": code})
+        assert k.state()["lines"][0]["qty"] == "2"
+        k.post("resume", {"code": code}, status=409)  # used once
+    finally:
+        runtime.stop_all()
+
+
+def test_malformed_requests_do_not_crash(tmp_path: Path) -> None:
+    runtime, k = start(tmp_path, f"mqtt://127.0.0.1:{free_port()}")
+    try:
+        assert k.http.post("/api/scan", json={"code": ""}).status_code == 422
+        assert k.http.post("/api/qty", json={"line_id": "L9", "qty": 2}).status_code == 409
+        assert k.http.post("/api/cash", json={"value": "abc"}).status_code == 409
+        assert k.http.post("/api/scan", content=b"\xff\x00").status_code == 422
+        assert k.http.post("/api/pay", json={"method": "gold"}).status_code == 422
+        assert k.state()["phase"] == "idle"
+    finally:
+        runtime.stop_all()
+
+
+def test_receipt_to_a_network_printer_on_loopback(tmp_path: Path) -> None:
+    from kiosk.printer.fake import FakeNetworkPrinter
+
+    with FakeNetworkPrinter() as fake:
+        cfg = kiosk_config(
+            tmp_path,
+            f"mqtt://127.0.0.1:{free_port()}",
+            printer={"type": "network", "host": "127.0.0.1", "port": fake.port},
+        )
+        node = build_node(cfg)
+        runtime = Runtime(node.services)
+        runtime.start_all()
+        try:
+            k = Running(node, RecordingPrinter())
+            k.post("scan", {"code": BAG})
+            k.post("pay", {"method": "cash"})
+            k.post("cash", {"value": "1"})
+            assert fake.wait_for(lambda p: bool(p.jobs), timeout=10)
+            fake.paper = "out"
+            k.post("reprint")
+            wait_for(lambda: k.state()["blocked"], what="paper-out intervention")
+            assert k.state()["interventions"][0]["kind"] == "printer_fault"
+        finally:
+            runtime.stop_all()
+    job = fake.jobs[0]
+    assert job.startswith(b"\x1b@")  # ESC @ initialise
+    assert b"Carrier bag" in job
+    assert b"0.50" in job
+    assert b"\x1dV" in job  # cut
