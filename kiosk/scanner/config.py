@@ -50,8 +50,11 @@ class CameraScannerConfig(_Strict):
     confirm_window_s: float = Field(
         default=1.0, gt=0, description="The confirming frames must fall within this time"
     )
-    debounce_s: float = Field(
-        default=1.5, ge=0, description="Ignore the same code again for this long while in view"
+    debounce_s: float | None = Field(
+        default=None,
+        ge=0,
+        description="Held in view: None accepts a code once per presence; a number "
+        "re-accepts it after that many seconds (hold-to-repeat)",
     )
     left_view_s: float = Field(
         default=0.4, ge=0, description="A code unseen this long has left the view (rescan ok)"

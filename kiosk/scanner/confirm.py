@@ -3,8 +3,9 @@
 Pure (the caller passes the time). Under blur a decoder misreads ~1% of frames, sometimes
 the same wrong value twice, so a code counts only after ``confirm_frames`` frames within
 ``confirm_window_s`` agree (the service also requires it in the price book). A code that
-stays in view is not accepted again for ``debounce_s``; one unseen for ``left_view_s`` has
-left the view, and showing it again is a new scan (a second can of the same soup).
+stays in view is accepted once (a shopper holding a carton must not pay twice) unless
+``debounce_s`` is set, which re-accepts it after that long (hold-to-repeat); one unseen for
+``left_view_s`` has left the view, and showing it again is a new scan (a second can of soup).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ class Confirmer:
         self,
         confirm_frames: int = 2,
         confirm_window_s: float = 1.0,
-        debounce_s: float = 1.5,
+        debounce_s: float | None = None,
         left_view_s: float = 0.4,
     ) -> None:
         self.confirm_frames = max(1, confirm_frames)
@@ -49,7 +50,9 @@ class Confirmer:
             track.sightings.append(now)
             while track.sightings and now - track.sightings[0] > self.confirm_window_s:
                 track.sightings.popleft()
-            if track.accepted_at is not None and now - track.accepted_at < self.debounce_s:
+            if track.accepted_at is not None and (
+                self.debounce_s is None or now - track.accepted_at < self.debounce_s
+            ):
                 continue
             if len(track.sightings) >= self.confirm_frames:
                 track.accepted_at = now
@@ -59,7 +62,7 @@ class Confirmer:
         return accepted
 
     def _forget(self, now: float) -> None:
-        horizon = max(self.left_view_s, self.confirm_window_s, self.debounce_s)
+        horizon = max(self.left_view_s, self.confirm_window_s, self.debounce_s or 0.0)
         stale = [k for k, t in self._tracks.items() if now - t.last_seen > horizon]
         for key in stale:
             del self._tracks[key]

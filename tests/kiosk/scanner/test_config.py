@@ -21,7 +21,7 @@ def test_discriminator_picks_the_model() -> None:
     camera = ADAPTER.validate_python({"type": "camera", "source": "rtsp://cam/1"})
     assert isinstance(camera, CameraScannerConfig)
     assert camera.confirm_frames == 2
-    assert camera.debounce_s == 1.5
+    assert camera.debounce_s is None
     assert camera.decoders == ["zxing", "pyzbar"]
     serial = ADAPTER.validate_python({"type": "serial", "port": "loop://", "suffix": "\r\n"})
     assert isinstance(serial, SerialScannerConfig)

@@ -25,7 +25,11 @@ def test_two_frames_confirm_and_a_held_item_is_accepted_once_within_debounce() -
     assert run(Confirmer(confirm_frames=2, debounce_s=1.5), [["A"]] * 20) == ["A"]
 
 
-def test_held_longer_than_debounce_counts_again() -> None:
+def test_held_item_is_accepted_once_by_default_however_long() -> None:
+    assert run(Confirmer(confirm_frames=2), [["A"]] * 150) == ["A"]  # 10 s in view
+
+
+def test_hold_to_repeat_when_debounce_is_set() -> None:
     accepted = run(Confirmer(confirm_frames=2, debounce_s=1.0), [["A"]] * 30)  # 2 s in view
     assert accepted == ["A", "A"]
 
