@@ -1,0 +1,71 @@
+"""Quantity from a weight change, with a posterior confidence, and the unit-weight model
+learned online from confident single-item events. Pure arithmetic, no I/O."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class QuantityEstimate:
+    """Best count ``qty`` for ``|Δw|``, its posterior, and whether any ``n·μ`` explains it."""
+
+    qty: int
+    confidence: float
+    z: float
+    matches: bool
+
+
+class UnitModel:
+    """Unit weight ``mu`` and per-unit spread ``sigma_u`` of one SKU, refined from events.
+
+    Learning uses only confident single-item events, with a small gain so one odd item
+    (a dented can) barely moves it; the spread is clamped to 0.5–10 % of ``mu``.
+    """
+
+    __slots__ = ("_gain", "learned", "mu", "sigma_u")
+
+    def __init__(self, mu: float, sigma_u: float | None = None, gain: float = 0.05) -> None:
+        self.mu = mu
+        self.sigma_u = sigma_u if sigma_u is not None else 0.02 * mu
+        self.learned = 0
+        self._gain = gain
+
+    def estimate(
+        self, delta: float, sigma_m: float, max_qty: int, z_foreign: float = 4.0
+    ) -> QuantityEstimate:
+        """n maximising N(|Δw|; nμ, nσu² + 2σm²) over 1..max_qty, with its posterior."""
+        w = abs(delta)
+        mu = self.mu
+        su2 = self.sigma_u * self.sigma_u
+        sm2 = 2.0 * sigma_m * sigma_m
+        centre = max(1, round(w / mu))
+        lo = max(1, centre - 3)
+        hi = max(lo, min(max_qty, centre + 3))
+        best_n, best_ll, best_z = lo, -math.inf, math.inf
+        lls: list[float] = []
+        for n in range(lo, hi + 1):
+            var = n * su2 + sm2
+            z = (w - n * mu) / math.sqrt(var)
+            ll = -0.5 * z * z - 0.5 * math.log(var)
+            lls.append(ll)
+            if ll > best_ll:
+                best_n, best_ll, best_z = n, ll, z
+        total = sum(math.exp(ll - best_ll) for ll in lls)
+        return QuantityEstimate(
+            qty=best_n,
+            confidence=1.0 / total,
+            z=best_z,
+            matches=abs(best_z) <= z_foreign,
+        )
+
+    def learn(self, single_weight: float, sigma_m: float) -> None:
+        """Fold in the weight of one confidently counted unit."""
+        g = self._gain
+        err = single_weight - self.mu
+        self.mu += g * err
+        var = (1 - g) * self.sigma_u**2 + g * max(err * err - 2 * sigma_m * sigma_m, 0.0)
+        lo, hi = 0.005 * self.mu, 0.10 * self.mu
+        self.sigma_u = min(max(math.sqrt(var), lo), hi)
+        self.learned += 1

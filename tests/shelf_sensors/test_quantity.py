@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shelf_sensors.alerts import StockAlerts
+from shelf_sensors.quantity import UnitModel
+
+
+@given(
+    mu=st.floats(30, 2000),
+    n=st.integers(1, 20),
+    spread=st.floats(0.0, 0.02),
+    sign=st.sampled_from([-1, 1]),
+)
+def test_exact_multiples_get_their_count_confidently(
+    mu: float, n: int, spread: float, sign: int
+) -> None:
+    model = UnitModel(mu, 0.02 * mu)
+    delta = sign * n * mu * (1 + spread / math.sqrt(n) * 0.5)
+    est = model.estimate(delta, sigma_m=0.5, max_qty=25)
+    assert est.qty == n
+    assert est.matches
+    assert 0 < est.confidence <= 1
+
+
+@given(mu=st.floats(30, 2000), frac=st.floats(0.35, 0.65))
+def test_half_units_match_nothing(mu: float, frac: float) -> None:
+    est = UnitModel(mu, 0.01 * mu).estimate((3 + frac) * mu, sigma_m=0.5, max_qty=25)
+    assert not est.matches
+
+
+def test_learning_moves_mu_toward_observed_units_and_bounds_spread() -> None:
+    model = UnitModel(100.0, 2.0)
+    for _ in range(200):
+        model.learn(104.0, 0.5)
+    assert abs(model.mu - 104.0) < 0.1
+    assert 0.005 * model.mu <= model.sigma_u <= 0.1 * model.mu
+
+
+def test_low_stock_is_debounced_and_out_of_stock_has_hysteresis() -> None:
+    a = StockAlerts(low_debounce_s=3, oos_hold_s=10, clear_s=2)
+    assert a.update(0, 300, 2, 100, 2) is None
+    assert a.update(1, 300, 3, 100, 2) is None  # flapped back before the debounce
+    assert a.update(2, 200, 2, 100, 2) is None
+    assert a.update(5.1, 200, 2, 100, 2) == "low"
+    assert a.update(6, 20, 0, 100, 2) is None
+    assert a.update(16.1, 20, 0, 100, 2) == "out"
+    assert a.update(17, 70, 0, 100, 2) is None  # above 0.5μ but under the 0.8μ clear level
+    assert a.update(20, 90, 1, 100, 2, stable=False) is None  # a hand on the lane
+    assert a.update(21, 90, 1, 100, 2) is None
+    assert a.update(23.5, 90, 1, 100, 2) == "low"
