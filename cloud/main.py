@@ -20,6 +20,7 @@ from cloud.auth.service import make_hasher
 from cloud.db.models import load_models
 from cloud.db.session import make_engine, make_sessionmaker
 from cloud.deps import AppContext, Clock, install_error_handlers, system_clock
+from cloud.metrics import install_metrics
 from cloud.pricebook.publisher import ChangeNotifier
 from cloud.settings import CloudSettings
 
@@ -38,6 +39,8 @@ TAGS = [
     {"name": "sales", "description": "Recorded sales from the kiosks"},
     {"name": "alerts", "description": "Out-of-stock, device and kiosk alerts"},
     {"name": "reports", "description": "Aggregates over sales"},
+    {"name": "finance", "description": "Profit and loss, Z report settlement, expenses"},
+    {"name": "forecast", "description": "Demand forecast, backtest, reorder suggestions"},
     {"name": "deadletters", "description": "Rejected MQTT messages, kept with the reason"},
     {"name": "audit", "description": "Who changed what, and when"},
 ]
@@ -49,8 +52,11 @@ def api_router() -> APIRouter:
     from cloud.auth.router import router as auth
     from cloud.deadletters.router import router as deadletters
     from cloud.devices.router import router as devices
+    from cloud.finance.router import router as finance
+    from cloud.forecast.router import router as forecast
     from cloud.inventory.router import router as inventory
     from cloud.members.router import router as members
+    from cloud.member_programme import programme_routers
     from cloud.products.router import categories_router
     from cloud.products.router import router as products
     from cloud.promotions.router import router as promotions
@@ -68,11 +74,14 @@ def api_router() -> APIRouter:
         products,
         categories_router,
         promotions,
+        *programme_routers(),  # before members: /members/lookup/… is not a member id
         members,
         inventory,
         sales,
         alerts,
         reports,
+        finance,
+        forecast,
         deadletters,
         audit,
     ):
@@ -122,6 +131,10 @@ def create_app(
     )
     install_error_handlers(app)
     app.include_router(api_router())
+    install_metrics(app, db)  # GET /metrics (cloud/metrics.py)
+    from cloud.web.mount import mount_console
+
+    mount_console(app)  # the console's pages, static files and alert jobs (cloud/web)
 
     @app.get("/healthz", tags=["health"], summary="Liveness and database reachability")
     def healthz() -> JSONResponse:

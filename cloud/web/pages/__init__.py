@@ -1,0 +1,1 @@
+"""Console page routers, one module per area."""
