@@ -48,6 +48,9 @@ def ingest_command(
     config: Path | None = ConfigOpt,
     database_url: str | None = DbOpt,
     mqtt_url: str | None = typer.Option(None, "--mqtt-url", help="mqtt://user:pass@host:port"),
+    metrics_port: int | None = typer.Option(
+        None, "--metrics-port", help="Serve this worker's Prometheus /metrics on the port."
+    ),
 ) -> None:
     """Run one ingest worker (several may run: they share the subscription)."""
     import signal
@@ -61,6 +64,11 @@ def ingest_command(
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if metrics_port is not None:
+        from cloud.metrics import run_with_metrics
+
+        run_with_metrics(settings, stop, metrics_port)
+        return
     run(settings, stop)
 
 
@@ -235,3 +243,49 @@ def create_user_command(
     typer.echo(f"user {username} ({role_.value}) created")
     if generated:
         typer.echo(f"password: {secret}")
+
+
+
+@app.command("backup")
+def backup_command(
+    out: Path = typer.Argument(..., help="Backup file: a SQLite copy or a pg_dump archive."),
+    config: Path | None = ConfigOpt,
+    database_url: str | None = DbOpt,
+) -> None:
+    """Back up the database while the cloud runs (SQLite online backup, or pg_dump)."""
+    from cloud.backup import BackupError, backup, by_tenths
+    from cloud.settings import CloudSettings
+
+    settings = _settings(config, database_url=database_url)
+    assert isinstance(settings, CloudSettings)
+    try:
+        result = backup(settings.database_url, out, by_tenths("backup", _err))
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"backup written to {result.path} ({result.kind}, {result.size} bytes)")
+
+
+@app.command("restore")
+def restore_command(
+    src: Path = typer.Argument(..., help="A file written by `cloud backup`."),
+    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty database."),
+    config: Path | None = ConfigOpt,
+    database_url: str | None = DbOpt,
+) -> None:
+    """Restore a backup into a fresh database (SQLite file or pg_restore)."""
+    from cloud.backup import BackupError, by_tenths, restore
+    from cloud.settings import CloudSettings
+
+    settings = _settings(config, database_url=database_url)
+    assert isinstance(settings, CloudSettings)
+    try:
+        restore(settings.database_url, src, by_tenths("restore", _err), force=force)
+    except BackupError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"restored {src} into the database")
+
+
+def _err(line: str) -> None:
+    typer.echo(line, err=True)

@@ -102,6 +102,14 @@ class OutboxSettings(Strict):
     )
 
 
+class MetricsSettings(Strict):
+    """Prometheus ``/metrics`` of the node (edge.metrics); a port already taken only logs."""
+
+    enabled: bool = Field(default=True, description="Serve /metrics")
+    host: str = Field(default="127.0.0.1", description="Bind address; 0.0.0.0 for a scraper")
+    port: int = Field(default=9110, ge=0, le=65535, description="TCP port; 0 picks a free one")
+
+
 class NodeConfig(Strict):
     """Fields shared by every node's config."""
 
@@ -112,6 +120,9 @@ class NodeConfig(Strict):
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         default="INFO", description="Logging level"
+    )
+    metrics: MetricsSettings = Field(
+        default_factory=MetricsSettings, description="Prometheus endpoint of the node"
     )
 
 

@@ -23,3 +23,7 @@ class OutboxClosedError(OutboxError):
 
 class LinkError(EdgeError):
     """The MQTT link was misused (e.g. a route added after start)."""
+
+
+class RemoteConfigError(EdgeError):
+    """A pushed config was refused or rolled back; the message is the reason sent back."""

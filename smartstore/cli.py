@@ -6,8 +6,6 @@ and works on a laptop with no GPIO, camera or USB libraries.
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 from smartstore import __version__
@@ -21,6 +19,7 @@ def _version(value: bool) -> None:
 
 def build_app() -> typer.Typer:
     from cloud.cli import app as cloud_app
+    from cloud.fleet.cli import app as device_app
     from contracts.cli import app as contracts_app
     from kiosk.cli import app as kiosk_app
     from kiosk.cli import scan
@@ -42,22 +41,23 @@ def build_app() -> typer.Typer:
             False, "--version", callback=_version, is_eager=True, help="Print the version."
         ),
         log_level: str = typer.Option("INFO", "--log-level", help="DEBUG, INFO, WARNING…"),
+        log_format: str = typer.Option(
+            "text", "--log-format", envvar="SMARTSTORE_LOG_FORMAT", help="text or json lines."
+        ),
     ) -> None:
-        logging.basicConfig(
-            level=log_level.upper(),
-            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        )
+        from smartstore.logs import setup_logging
+
+        setup_logging(log_level, log_format)
 
     app.command("demo", help="Embedded broker + cloud on SQLite + one simulated store.")(demo)
-    app.command("broker", help="Run the embedded development MQTT broker (amqtt).")(
-        broker_command
-    )
+    app.command("broker", help="Run the embedded development MQTT broker (amqtt).")(broker_command)
     app.command("scan", help="Decode barcodes in image files: one JSON line per file.")(scan)
     app.add_typer(cloud_app, name="cloud", help="Cloud API, console, ingest, migrations, seed.")
     app.add_typer(kiosk_app, name="kiosk", help="Self-checkout kiosk node.")
     app.add_typer(shelf_app, name="shelf", help="Smart shelf node, calibration and replay.")
     app.add_typer(simulate_app, name="simulate", help="Simulated devices against a broker.")
     app.add_typer(contracts_app, name="contracts", help="Message contracts and JSON Schemas.")
+    app.add_typer(device_app, name="device", help="Node credentials, commands, remote configs.")
     return app
 
 

@@ -1,0 +1,1 @@
+"""Fleet operations: node credentials and broker ACLs, commands to nodes, remote configs."""
