@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import socket
 import ssl
 import uuid
 from dataclasses import dataclass
@@ -69,7 +71,14 @@ def make_client(
     if address.tls:
         client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
     client.max_queued_messages_set(0)
+    client.on_socket_open = _no_delay
     return client, address, persistent
+
+
+def _no_delay(_client: Any, _userdata: Any, sock: Any) -> None:
+    """Disable Nagle: without it each QoS 1 round trip waits ~40 ms on loopback."""
+    with contextlib.suppress(OSError, AttributeError):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def connect_properties(persistent: bool, protocol: str) -> Any:

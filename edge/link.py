@@ -12,8 +12,10 @@ callbacks; ``link-pub`` (:mod:`edge.drain`) drains the outbox.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
+import socket
 import ssl
 import threading
 from collections.abc import Callable, Iterator
@@ -209,6 +211,7 @@ class Link:
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
         client.on_publish = self.drainer.on_publish
+        client.on_socket_open = _no_delay
         return client
 
     def _run(self) -> None:
@@ -314,3 +317,9 @@ class Link:
                 return
         log.info("%s: cloud online = %s", self.name, self._cloud_online)
         self.drainer.hold(self._cloud_online is False)
+
+
+def _no_delay(_client: Any, _userdata: Any, sock: Any) -> None:
+    """Disable Nagle: without it each QoS 1 round trip waits ~40 ms (FIELD-NOTES)."""
+    with contextlib.suppress(OSError, AttributeError):  # not a TCP socket (websockets)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
