@@ -50,7 +50,17 @@ Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
 TenderMethod = Literal["cash", "card", "mobile", "points", "coupon"]
-EventType = Literal["sale", "void", "intervention", "zreport", "shelf_event", "stock", "fault"]
+EventType = Literal[
+    "sale",
+    "void",
+    "intervention",
+    "zreport",
+    "shelf_event",
+    "stock",
+    "fault",
+    "return",
+    "invoice_request",
+]
 
 
 def utcnow() -> datetime:
@@ -217,6 +227,38 @@ class FaultData(Payload):
     message: str = ""
 
 
+class ReturnLineData(Payload):
+    """One returned line of the original sale, by its 1-based position in ``SaleData.lines``."""
+
+    line_no: int = Field(ge=1, le=10_000)
+    qty: Quantity = Field(gt=0, description="Units (or kg) returned, at most what is left")
+    disposition: Literal["restock", "damaged"] = "restock"
+
+
+class ReturnData(Payload):
+    """An attendant-approved return at a kiosk; the cloud re-prices the refund and may refuse.
+
+    ``return_id`` is unique chain-wide, so a redelivered return is applied once.
+    """
+
+    return_id: NonEmpty
+    sale_id: NonEmpty
+    completed_at: UtcDateTime
+    reason: NonEmpty
+    lines: list[ReturnLineData] = Field(min_length=1, max_length=500)
+    refund_total: Money = Field(description="What the kiosk paid back, for reconciliation")
+    approved_by: str | None = None
+
+
+class InvoiceRequestData(Payload):
+    """A shopper asked for a (fapiao-style) invoice for a sale at the kiosk."""
+
+    sale_id: NonEmpty
+    buyer_name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    tax_id: Annotated[str, StringConstraints(pattern=r"^[0-9A-Za-z-]{0,40}$")] = ""
+    email: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
 EVENT_PAYLOADS: dict[str, type[Payload]] = {
     "sale": SaleData,
     "void": VoidData,
@@ -225,6 +267,8 @@ EVENT_PAYLOADS: dict[str, type[Payload]] = {
     "shelf_event": ShelfEventData,
     "stock": StockData,
     "fault": FaultData,
+    "return": ReturnData,
+    "invoice_request": InvoiceRequestData,
 }
 
 

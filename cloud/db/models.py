@@ -25,6 +25,10 @@ MODEL_MODULES = (
     "cloud.ingest.models",
     "cloud.reports.models",
     "cloud.forecast.models",
+    "cloud.returns.models",
+    "cloud.invoices.models",
+    "cloud.marketing.models",
+    "cloud.notices.models",
 )
 OPTIONAL_MODEL_MODULES = ("cloud.auth.models", "cloud.audit.models")
 """Owned by the API side; loaded when present so migrations and tests see its tables."""

@@ -76,6 +76,71 @@ class Coupon(Base):
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     redeemed_at: Mapped[datetime | None] = mapped_column(default=None)
     redeemed_sale_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    campaign_id: Mapped[int | None] = mapped_column(Integer, index=True, default=None)
+    valid_from: Mapped[datetime | None] = mapped_column(default=None)
+    issue_key: Mapped[str | None] = mapped_column(
+        String(120), unique=True, default=None, doc="Makes automatic issues idempotent"
+    )
+
+
+class CouponRedemption(Base):
+    """The one redemption a code may have, chain-wide: UNIQUE(code) decides between kiosks."""
+
+    __tablename__ = "coupon_redemptions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    sale_id: Mapped[str] = mapped_column(String(200), index=True)
+    store_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    node: Mapped[str] = mapped_column(String(32), default="")
+    member_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    redeemed_at: Mapped[datetime]
+
+
+class CouponConflict(Base):
+    """A use the database refused (already used elsewhere, unknown, expired): reported."""
+
+    __tablename__ = "coupon_conflicts"
+    __table_args__ = (UniqueConstraint("code", "sale_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), index=True)
+    sale_id: Mapped[str] = mapped_column(String(200))
+    store_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    node: Mapped[str] = mapped_column(String(32), default="")
+    reason: Mapped[str] = mapped_column(String(32))
+    winner_sale_id: Mapped[str | None] = mapped_column(String(200), default=None)
+    amount: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    occurred_at: Mapped[datetime]
+    resolved: Mapped[bool] = mapped_column(default=False)
+
+
+class PointsShortfall(Base):
+    """Points a kiosk let a member spend offline beyond the balance the cloud knew."""
+
+    __tablename__ = "points_shortfalls"
+    __table_args__ = (UniqueConstraint("sale_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    sale_id: Mapped[str] = mapped_column(String(200))
+    asked: Mapped[int] = mapped_column(Integer)
+    taken: Mapped[int] = mapped_column(Integer)
+    occurred_at: Mapped[datetime]
+
+
+class TierChange(Base):
+    """Every tier move, with the 12-month figures that caused it."""
+
+    __tablename__ = "member_tier_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"), index=True)
+    old_tier: Mapped[str] = mapped_column(String(16))
+    new_tier: Mapped[str] = mapped_column(String(16))
+    spend_12m: Mapped[Decimal]
+    visits_12m: Mapped[int] = mapped_column(Integer)
+    changed_at: Mapped[datetime]
 
 
 class Feedback(Base):

@@ -4,19 +4,30 @@ neither double-award nor lose an update."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
-from cloud.db.upsert import insert_ignore, table_of
+from cloud.db.upsert import (
+    driver_connection,
+    insert_ignore,
+    is_postgres,
+    json_rows,
+    rows_json,
+    table_of,
+)
 from cloud.exceptions import ConflictError, InvalidTransitionError, NotFoundError
 from cloud.members import repository
-from cloud.members.models import Coupon, Feedback, Member, PointsEntry
+from cloud.members.models import Coupon, Feedback, Member, PointsEntry, PointsShortfall
 from contracts.pricebook import PointsPolicy
+
+log = logging.getLogger(__name__)
 
 TIERS: tuple[tuple[Decimal, str], ...] = (
     (Decimal(20000), "platinum"),
@@ -99,25 +110,92 @@ def apply_awards(session: Session, awards: Sequence[Award]) -> list[Award]:
         }
         for a in awards
     ]
-    stmt = insert_ignore(session, PointsEntry).returning(PointsEntry.sale_id, PointsEntry.kind)
-    fresh = {(sid, kind) for sid, kind in session.execute(stmt, rows)}
+    fresh = _insert_ledger(session, rows)
     applied = [a for a in awards if (a.sale_id, a.kind) in fresh]
-    if applied:
-        _move_balances(session, applied)
+    earns = [a for a in applied if a.kind != "redeem"]
+    if earns:
+        _move_balances(session, earns)
+    for award in applied:
+        if award.kind == "redeem":
+            _take_points(session, award)
     return applied
 
 
+def _take_points(session: Session, award: Award) -> None:
+    """A redemption never takes the balance below zero: an offline over-redemption is
+    clamped to what the member had, its ledger row rewritten to the points really taken and
+    the difference kept as a :class:`PointsShortfall` for the store to follow up."""
+    balance = session.scalar(
+        select(Member.points_balance).where(Member.id == award.member_id).with_for_update()
+    )
+    asked = -award.points
+    taken = max(0, min(asked, int(balance or 0)))
+    if taken != asked:
+        session.execute(
+            update(PointsEntry)
+            .where(PointsEntry.sale_id == award.sale_id, PointsEntry.kind == "redeem")
+            .values(points=-taken, reason=f"sale {award.sale_id} (asked {asked})")
+        )
+        session.execute(
+            insert_ignore(session, PointsShortfall),
+            [
+                {
+                    "member_id": award.member_id,
+                    "sale_id": award.sale_id,
+                    "asked": asked,
+                    "taken": taken,
+                    "occurred_at": award.at,
+                }
+            ],
+        )
+        log.warning(
+            "sale %s redeemed %d points offline, member %d had %d",
+            award.sale_id,
+            asked,
+            award.member_id,
+            taken,
+        )
+    if taken:
+        session.execute(
+            update(Member)
+            .where(Member.id == award.member_id)
+            .values(points_balance=Member.points_balance - taken)
+        )
+
+
+_LEDGER_COLUMNS = ("member_id", "kind", "points", "sale_id", "reason", "created_at")
+
+
+def _insert_ledger(session: Session, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """Insert-or-ignore ledger rows; (sale_id, kind) of the new ones. One constant statement
+    over a JSON record set on PostgreSQL (the ingest hot path)."""
+    if is_postgres(session):
+        table = table_of(PointsEntry)
+        sql = (
+            f"INSERT INTO {table.name} ({', '.join(_LEDGER_COLUMNS)}) SELECT * FROM "  # noqa: S608
+            f"{json_rows(table, _LEDGER_COLUMNS)} ORDER BY sale_id, kind "
+            "ON CONFLICT DO NOTHING RETURNING sale_id, kind"
+        )
+        with driver_connection(session).cursor() as cur:
+            cur.execute(sql, [rows_json(rows)])
+            return {(str(sid), str(kind)) for sid, kind in cur.fetchall()}
+    stmt = insert_ignore(session, PointsEntry).returning(PointsEntry.sale_id, PointsEntry.kind)
+    return {(str(sid), str(kind)) for sid, kind in session.execute(stmt, rows)}
+
+
 def _move_balances(session: Session, awards: Sequence[Award]) -> None:
+    if is_postgres(session):
+        _move_balances_pg(session, awards)
+        return
     members = table_of(Member)
     new_spend = members.c.lifetime_spend + bindparam("d_spend")
-    tier = case(*((new_spend >= threshold, name) for threshold, name in TIERS[:-1]), else_="basic")
+    # the tier follows the rolling 12 months (cloud.members.tiers), not lifetime spend
     stmt = (
         update(members)
         .where(members.c.id == bindparam("m_id"))
         .values(
             points_balance=members.c.points_balance + bindparam("d_points"),
             lifetime_spend=new_spend,
-            tier=tier,
         )
     )
     params = [
@@ -246,3 +324,23 @@ def handle_feedback(
 
 def points_history(session: Session, member_id: int) -> Sequence[PointsEntry]:
     return repository.ledger(session, member_id)
+
+
+def _move_balances_pg(session: Session, awards: Sequence[Award]) -> None:
+    """One UPDATE for the whole batch, summed per member, in id order (lock order)."""
+    delta: dict[int, tuple[int, Decimal]] = {}
+    for a in awards:
+        points, spend = delta.get(a.member_id, (0, Decimal(0)))
+        delta[a.member_id] = (
+            points + a.points,
+            spend + (a.spend if a.kind == "earn" else Decimal(0)),
+        )
+    ids = sorted(delta)
+    sql = (
+        "UPDATE members AS m SET points_balance = m.points_balance + d.points, "
+        "lifetime_spend = m.lifetime_spend + d.spend "
+        "FROM unnest(%s::int4[], %s::int4[], %s::numeric[]) AS d(id, points, spend) "
+        "WHERE m.id = d.id"
+    )
+    with driver_connection(session).cursor() as cur:
+        cur.execute(sql, [ids, [delta[i][0] for i in ids], [delta[i][1] for i in ids]])

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import contextlib
+import importlib
 import logging
 from collections.abc import AsyncIterator
 from importlib import metadata, resources
@@ -20,7 +20,14 @@ from cloud.alerts.escalation import EscalationJob
 from cloud.alerts.live import AlertHub
 from cloud.deps import AppContext
 from cloud.web.commands import CommandSender, MqttSender
-from cloud.web.console import ConsoleState, fmt_duration, fmt_money, fmt_time, render
+from cloud.web.console import (
+    ConsoleState,
+    fmt_duration,
+    fmt_money,
+    fmt_qty,
+    fmt_time,
+    render,
+)
 from cloud.web.exceptions import (
     CsrfRejectedError,
     ForbiddenPageError,
@@ -57,6 +64,7 @@ def make_templates() -> Environment:
     env.filters["money"] = fmt_money
     env.filters["when"] = fmt_time
     env.filters["duration"] = fmt_duration
+    env.filters["qty"] = fmt_qty
     return env
 
 
@@ -68,8 +76,11 @@ def console_router(escalate_every_s: float) -> APIRouter:
         dashboard,
         inventory,
         members,
+        notices,
         products,
         promotions,
+        reports,
+        stocktake,
         stores,
     )
 
@@ -109,10 +120,13 @@ def console_router(escalate_every_s: float) -> APIRouter:
         alerts,
         products,
         promotions,
+        stocktake,
         inventory,
         members,
         stores,
         admin,
+        notices,
+        reports,
     ):
         router.include_router(module.router)
     router.include_router(importlib.import_module("cloud.web.members_marketing").router)

@@ -1,0 +1,1 @@
+"""Marketing: RFM segments, recommendations, campaigns and notification channels."""
