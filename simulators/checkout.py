@@ -1,0 +1,227 @@
+"""One simulated shopper at a simulated kiosk, through the kiosk's own controller.
+
+Items are shown to the kiosk's camera (real barcode frames through the real scanner
+pipeline); a label that does not scan is typed in by its code. The bagging scale places
+each item automatically (``auto_bag``), an attendant clears interventions with a badge,
+and the payment runs through the terminal simulator or the cash acceptor.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from kiosk.exceptions import KioskError
+from kiosk.payment.cash import FakeCashAcceptor
+from simulators.devices.camera import FrameCache
+from simulators.nodes import ATTENDANT_BADGE, SimKiosk
+from simulators.shoppers import Item, ShopperPlan
+
+log = logging.getLogger(__name__)
+
+NOTES = [Decimal(v) for v in ("1", "5", "10", "20", "50", "100")]
+
+
+class KioskDown(Exception):
+    """The kiosk crashed under the shopper; they wait for it and carry on."""
+
+
+def wait_for(pred: Callable[[], Any], timeout: float, stop: threading.Event) -> Any:
+    deadline = time.monotonic() + timeout
+    while not stop.is_set():
+        value = pred()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            return None
+        stop.wait(0.03)
+    return None
+
+
+class Shopper:
+    def __init__(
+        self,
+        kiosk: SimKiosk,
+        plan: ShopperPlan,
+        frames: FrameCache,
+        stop: threading.Event,
+        attendant_wait_s: float,
+        stats: dict[str, int],
+    ) -> None:
+        self.k = kiosk
+        self.plan = plan
+        self.frames = frames
+        self.stop = stop
+        self.attendant_wait_s = attendant_wait_s
+        self.stats = stats
+        self.scanned = 0
+
+    def _ctl(self) -> Any:
+        if not self.k.up.is_set() or self.k.node is None:
+            raise KioskDown
+        return self.k.ctl
+
+    def _units(self) -> Decimal:
+        ctl = self._ctl()
+        with ctl.lock:
+            return sum((ln.qty for ln in ctl.co.cart.lines), Decimal(0))
+
+    def _count(self, key: str) -> None:
+        self.stats[key] = self.stats.get(key, 0) + 1
+
+    # Whole visit -------------------------------------------------------------------------
+
+    def checkout(self) -> bool:
+        """True when the shopper left with a completed sale."""
+        for _ in range(4):
+            try:
+                self.tidy()
+                if self.scanned < len(self._items()):
+                    self._scan_all()
+                self._pay()
+                self._finish()
+                return True
+            except KioskDown:
+                self._count("interrupted_by_crash")
+                if not wait_for(self.k.up.is_set, 120.0, self.stop):
+                    return False
+            except KioskError as exc:
+                log.info("shopper %d: %s (%s)", self.plan.shopper_id, exc, exc.code)
+                self._count(f"error_{exc.code}")
+                if self.stop.is_set():
+                    return False
+        self._count("gave_up")
+        return False
+
+    def _items(self) -> list[Item]:
+        items = list(self.plan.items)
+        if self.plan.restricted is not None:
+            items.append(self.plan.restricted)
+        return items
+
+    def tidy(self) -> None:
+        """Before (or back at) the kiosk: end the last shopper's screen, call the attendant."""
+        ctl = self._ctl()
+        self.attend()
+        if ctl.co.phase == "receipt" and self.scanned == 0:
+            ctl.act(ctl.co.finish)
+        elif ctl.co.phase == "locked":
+            ctl.act(ctl.co.unlock)
+        elif self.scanned == 0 and not ctl.co.cart.empty and not ctl.co.ledger.started:
+            ctl.act(lambda: ctl.co.void_cart(approved_by="sim-attendant"))  # left by a quitter
+            self._count("carts_voided")
+
+    def attend(self) -> None:
+        ctl = self._ctl()
+        if not ctl.co.blocked:
+            return
+        self.stop.wait(self.attendant_wait_s)
+        ctl = self._ctl()
+        for intervention in list(ctl.co.open_interventions):
+            if intervention.kind == "printer_fault":
+                self._count("printer_faults_cleared")
+            ctl.clear_with_secret(ATTENDANT_BADGE, "badge", intervention.intervention_id)
+            self._count("interventions_cleared")
+
+    # Scanning ------------------------------------------------------------------------------
+
+    def _scan_all(self) -> None:
+        items = self._items()
+        while self.scanned < len(items):
+            self._scan(items[self.scanned])
+            self.scanned += 1
+            self.attend()
+        if self.plan.member_phone and self._ctl().co.cart.member is None:
+            phone = self.plan.member_phone
+            ctl = self._ctl()
+            ctl.act(lambda: ctl.co.attach_member("phone", phone))
+            self._count("members")
+
+    def _scan(self, item: Item) -> None:
+        before = self._units()
+        camera = self.k.camera
+        camera.show(self.frames.frames(item.gtin, covered=item.scan_fails))
+        added = wait_for(lambda: self._units() > before, 1.0 if item.scan_fails else 3.0, self.stop)
+        camera.hide()
+        if added:
+            self._count("camera_scans")
+        else:
+            self._count("manual_entries")
+            self._ctl().scan(item.gtin)  # the shopper types the number under the barcode
+        wait_for(self._bagged, 3.0, self.stop)
+        self.stop.wait(0.25)  # the item leaves the camera's view before the next one
+
+    def _bagged(self) -> bool:
+        ctl = self._ctl()
+        with ctl.lock:
+            return not any(ln.needs_bagging for ln in ctl.co.cart.lines)
+
+    # Paying --------------------------------------------------------------------------------
+
+    def _pay(self) -> None:
+        ctl = self._ctl()
+        if ctl.co.phase in ("receipt", "done"):
+            return
+        if ctl.co.cart.empty:
+            raise KioskError("nothing in the cart", "empty_cart")
+        if ctl.co.phase == "scanning":
+            wait_for(self._bagged, 3.0, self.stop)
+            ctl.act(ctl.co.start_payment)
+        if self.plan.pay == "cash" or self.k.terminal is None:
+            self._pay_cash()
+        else:
+            self._pay_card()
+        if not wait_for(lambda: self._ctl().co.phase in ("receipt", "done"), 10.0, self.stop):
+            raise KioskError("payment did not complete", "not_paid")
+
+    def _pay_card(self) -> None:
+        terminal = self.k.terminal
+        if terminal is not None and self.plan.declines:
+            terminal.push(*(["decline"] * self.plan.declines))  # type: ignore[arg-type]
+        for _ in range(6):
+            ctl = self._ctl()
+            if ctl.co.phase != "paying":
+                return
+            ctl.payments.pay_card(wait=True)
+            ctl = self._ctl()
+            attempt = ctl.co.ledger.attempts[-1] if ctl.co.ledger.attempts else None
+            if attempt is not None and attempt.status == "declined":
+                self._count("card_declined")
+                self.attend()
+        ctl = self._ctl()
+        if ctl.co.phase == "paying" and self.plan.pay == "card" and ctl.co.ledger.paid() == 0:
+            self.plan = replace(self.plan, pay="cash", declines=0)
+            self._pay_cash()
+
+    def _pay_cash(self) -> None:
+        """Notes and coins for the whole units due (no change needed), the cents by card."""
+        cash = self.k.cash
+        if not isinstance(cash, FakeCashAcceptor):
+            raise KioskError("no cash acceptor", "no_cash")
+        due = self._ctl().co.due()
+        whole = due.to_integral_value(rounding="ROUND_FLOOR")
+        for note in reversed(NOTES):
+            while whole >= note and self._ctl().co.phase == "paying":
+                cash.insert(note)
+                whole -= note
+                self._count("cash_notes")
+        if self._ctl().co.phase == "paying" and self._ctl().co.due() > 0:
+            if self.k.terminal is None:
+                cash.insert(NOTES[0])  # no card: the kiosk gives change
+            else:
+                self._pay_card()
+
+    def _finish(self) -> None:
+        ctl = self._ctl()
+        if ctl.co.sale is not None:
+            self._count("sales")
+        self.stop.wait(0.1)
+        self.attend()
+        ctl = self._ctl()
+        if ctl.co.phase == "receipt" and not ctl.co.blocked:
+            ctl.act(ctl.co.finish)

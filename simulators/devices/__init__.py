@@ -1,0 +1,1 @@
+"""Fake hardware the simulators drive live: load cells, a handheld camera, frames."""

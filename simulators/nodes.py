@@ -1,0 +1,271 @@
+"""The real kiosk and shelf node code wired to simulated hardware, with crash and restart.
+
+Each node keeps its files (outbox, terminal state) in its own directory, so a restart after
+a crash recovers exactly like a real node: ``boot`` goes up, ``seq`` goes on, the saved
+checkout comes back and a payment left in flight is settled with the terminal.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from pathlib import Path
+from typing import Any, Literal
+
+from contracts.pricebook import PriceBook
+from contracts.topics import commands_filter, pricebook_topic
+from edge.config import MqttSettings, NodeIdentity, OutboxSettings, load_config
+from edge.inbound import CommandRouter, pricebook_handler
+from edge.link import Link
+from edge.outbox import Outbox
+from edge.runtime import Runtime, Service
+from kiosk.config import KioskConfig
+from kiosk.controller import KioskController
+from kiosk.exceptions import KioskError
+from kiosk.payment.simulator import TerminalSimulator
+from kiosk.scanner.config import CameraScannerConfig, Gs1Config
+from kiosk.scanner.gs1 import ScannedCode
+from kiosk.scanner.service import ScannerService
+from kiosk.service import Devices, KioskNode, build_node
+from shelf_sensors.lanes import LaneSpec
+from shelf_sensors.service import ShelfService
+from simulators.devices.camera import HandheldCamera
+from simulators.devices.loadcell import LiveLoadCell
+
+log = logging.getLogger(__name__)
+
+ATTENDANT_BADGE = "SIM-ATTENDANT-1"
+SCANNER = CameraScannerConfig(
+    type="camera", source="simulated", confirm_frames=2, debounce_s=0.8, left_view_s=0.2
+)
+
+
+def mqtt_settings(url: str, protocol: Literal["5", "3.1.1"]) -> MqttSettings:
+    """Quick reconnects: a simulated store should recover from an outage in seconds."""
+    return MqttSettings(url=url, protocol=protocol, backoff_min=0.2, backoff_max=3.0)
+
+
+def abrupt_disconnect(link: Link) -> None:
+    """Cut the link like a killed process would: no offline state, the broker sends the will."""
+    link._stop.set()
+    link._conn_changed.set()
+    link.drainer.stop()
+    client = link._client
+    if client is not None:
+        sock = client.socket()
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.close()  # type: ignore[union-attr]
+        client.loop_stop()
+    if link._conn_thread is not None:
+        link._conn_thread.join(timeout=5)
+        link._conn_thread = None
+    link._client = None
+    link._connected = False
+
+
+class SimKiosk:
+    """One kiosk node (``kiosk.service.build_node``) on a handheld camera and fake devices."""
+
+    def __init__(
+        self,
+        store: str,
+        node: str,
+        data_dir: Path,
+        mqtt_url: str,
+        protocol: Literal["5", "3.1.1"] = "5",
+    ) -> None:
+        self.store = store
+        self.node_id = node
+        self.dir = data_dir / node
+        self.mqtt_url = mqtt_url
+        self.protocol = protocol
+        self.node: KioskNode | None = None
+        self.runtime: Runtime | None = None
+        self.camera = HandheldCamera()
+        self.busy = threading.Lock()
+        """Held by the shopper at the kiosk, so one shopper uses it at a time."""
+        self.up = threading.Event()
+
+    def config(self) -> KioskConfig:
+        data: dict[str, Any] = {
+            "identity": {"store": self.store, "node": self.node_id},
+            "mqtt": mqtt_settings(self.mqtt_url, self.protocol).model_dump(mode="json"),
+            "outbox": {"path": str(self.dir / "node.sqlite3"), "sync": "normal"},
+            "scanner": {"type": "none"},
+            "scale": {"type": "fake", "noise_g": 0.3, "sample_s": 0.02, "auto_bag": True},
+            "terminal": {
+                "type": "simulator",
+                "state_path": str(self.dir / "terminal.sqlite3"),
+                "latency_s": 0.05,
+            },
+            "cash": {"type": "fake"},
+            "printer": {"type": "dummy"},
+            "attendants": [{"id": "sim-attendant", "badge": ATTENDANT_BADGE}],
+            "ui": {"port": 0},
+            "checkout": {"store_name": f"smartstore {self.store}"},
+        }
+        return load_config(KioskConfig, None, overrides=data, environ={})
+
+    @property
+    def ctl(self) -> KioskController:
+        if self.node is None:
+            raise KioskError("kiosk is down", "kiosk_down")
+        return self.node.controller
+
+    @property
+    def terminal(self) -> TerminalSimulator | None:
+        term = self.node.terminal if self.node is not None else None
+        return term if isinstance(term, TerminalSimulator) else None
+
+    @property
+    def cash(self) -> object:
+        return self.node.cash if self.node is not None else None
+
+    @property
+    def ui_url(self) -> str | None:
+        ui = self.node.ui if self.node is not None else None
+        return str(ui.url) if ui is not None else None
+
+    def start(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        devices = Devices(scanner=self._scanner)
+        self.node = build_node(self.config(), devices)
+        self.runtime = Runtime(self.node.services)
+        self.runtime.start_all()
+        self.up.set()
+        log.info("%s up (boot %d)", self.node_id, self.node.outbox.boot)
+
+    def _scanner(self, ctl: KioskController) -> Service:
+        def open_camera(_: CameraScannerConfig) -> HandheldCamera:
+            self.camera = HandheldCamera()
+            return self.camera
+
+        def on_scan(code: ScannedCode) -> None:
+            try:
+                ctl.scan(
+                    code.text,
+                    gtin=code.gtin,
+                    weight_kg=code.weight_kg,
+                    price=code.price,
+                    expiry=code.expiry,
+                    payment_code=code.payment_code is not None,
+                )
+            except KioskError as exc:
+                log.info("%s: scan of %s refused: %s", self.node_id, code.gtin, exc.code)
+
+        return ScannerService(
+            SCANNER, Gs1Config(), on_scan, ctl.is_known, camera_factory=open_camera
+        )
+
+    def stop(self) -> None:
+        self.up.clear()
+        if self.runtime is not None:
+            self.runtime.stop_all()
+        if self.node is not None:
+            self.node.outbox.close()
+        self.runtime = None
+        self.node = None
+
+    def crash(self) -> None:
+        """Die like ``kill -9``: no offline state, no goodbye; committed rows stay on disk."""
+        self.up.clear()
+        node, runtime = self.node, self.runtime
+        self.node = self.runtime = None
+        if node is None or runtime is None:
+            return
+        abrupt_disconnect(node.link)
+        for service in reversed(runtime.started):
+            if service is node.link:
+                continue
+            try:
+                service.stop()
+            except Exception:
+                log.debug("stopping %s after the crash failed", service.name, exc_info=True)
+        node.outbox.close()
+        log.warning("%s crashed", self.node_id)
+
+
+class SimShelf:
+    """One shelf node (``ShelfService`` + outbox + link) over a :class:`LiveLoadCell`."""
+
+    def __init__(
+        self,
+        store: str,
+        node: str,
+        data_dir: Path,
+        mqtt_url: str,
+        lanes: list[LaneSpec],
+        cell: LiveLoadCell,
+        protocol: Literal["5", "3.1.1"] = "5",
+    ) -> None:
+        self.identity = NodeIdentity(store=store, node=node)
+        self.node_id = node
+        self.dir = data_dir / node
+        self.mqtt = mqtt_settings(mqtt_url, protocol)
+        self.lanes = lanes
+        self.cell = cell
+        self.book: PriceBook | None = None
+        self.outbox: Outbox | None = None
+        self.service: ShelfService | None = None
+        self.link: Link | None = None
+        self.runtime: Runtime | None = None
+        self.up = threading.Event()
+
+    def start(self) -> None:
+        self.dir.mkdir(parents=True, exist_ok=True)
+        path = self.dir / "node.sqlite3"
+        settings = OutboxSettings(path=path, sync="normal")
+        ident = self.identity
+        self.outbox = Outbox.open(path, ident.store, ident.node, settings)
+        self.service = ShelfService(
+            self.lanes,
+            self.cell,
+            self.outbox,
+            calibrations=self.cell.calibrations(),
+            pricebook=self.book,
+        )
+        self.link = Link(
+            self.mqtt,
+            ident,
+            self.outbox,
+            kind="shelf",
+            outbox_settings=settings,
+            state_extra=self.service.lane_states,
+        )
+        router = CommandRouter(
+            ident, lambda t, p: self.link is not None and self.link.publish_now(t, p)
+        )
+        router.register("reload", self.service.command_reload)
+        router.register("planogram", self.service.command_planogram)
+        self.link.route(commands_filter(ident.store, ident.node), router)
+        self.link.route(
+            pricebook_topic(ident.store), pricebook_handler(ident.store, self.service.on_pricebook)
+        )
+        self.runtime = Runtime([self.link, self.service])  # type: ignore[list-item]
+        self.runtime.start_all()
+        self.up.set()
+
+    def lane_states(self) -> dict[str, Any]:
+        service = self.service
+        return service.lane_states()["lanes"] if service is not None else {}
+
+    def stop(self) -> None:
+        self.up.clear()
+        if self.runtime is not None:
+            self.runtime.stop_all()
+        if self.outbox is not None:
+            self.outbox.close()
+        self.runtime = self.service = self.link = self.outbox = None
+
+    def crash(self) -> None:
+        self.up.clear()
+        if self.link is not None:
+            abrupt_disconnect(self.link)
+        if self.service is not None:
+            self.service.stop()
+        if self.outbox is not None:
+            self.outbox.close()
+        self.runtime = self.service = self.link = self.outbox = None
+        log.warning("%s crashed", self.node_id)

@@ -1,0 +1,1 @@
+"""Bundled scenario files (day, outage, faults, demo)."""

@@ -1,0 +1,116 @@
+"""Acceptance (issue 8): a simulated day, and the same with an outage and a kiosk crash.
+
+The real kiosk and shelf nodes run against a private Mosquitto, the real cloud (ingest, API,
+SQLite) beside them. Ground truth is each kiosk's own local sales; the cloud must hold every
+one exactly once, its stock must be initial − sold + restocked for every product, and no
+message may be dead-lettered.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from simulators.cloud import LocalCloud
+from simulators.cloudapi import CloudApi
+from simulators.scenario import load_scenario
+from simulators.store import StoreSimulation
+from smartstore.broker import free_port
+from tests.support.services import MosquittoProcess
+
+pytestmark = [pytest.mark.slow, pytest.mark.mosquitto, pytest.mark.timeout(240)]
+PASSWORD = "sim-test-pass-1"
+
+
+@dataclass
+class Cloud:
+    cloud: LocalCloud
+    manager: CloudApi
+    admin: CloudApi
+
+
+@pytest.fixture
+def cloud(tmp_path: Path, mosquitto_broker: MosquittoProcess) -> Iterator[Cloud]:
+    local = LocalCloud(
+        f"sqlite:///{tmp_path}/cloud.sqlite3", mosquitto_broker.url, port=free_port()
+    )
+    local.prepare(PASSWORD)
+    local.start_ingest()
+    local.publish_pricebook()
+    local.start_api()
+    manager = CloudApi(local.url, "manager", PASSWORD)
+    admin = CloudApi(local.url, "admin", PASSWORD)
+    try:
+        yield Cloud(local, manager, admin)
+    finally:
+        manager.close()
+        admin.close()
+        local.stop()
+
+
+def run_day(scenario: str, cloud: Cloud, broker: MosquittoProcess, tmp: Path) -> StoreSimulation:
+    sim = StoreSimulation(load_scenario(scenario), broker.url, tmp / "nodes", cloud=cloud.manager)
+    initial = cloud.manager.on_hand("demo")
+    sim.start()
+    try:
+        assert sim.run_until_idle(150), sim.progress()
+        local = sim.local_sales()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if sim.outbox_depth() == 0 and len(cloud.manager.sales("demo")) >= len(local):
+                break
+            time.sleep(0.5)
+        check_cloud(sim, cloud, initial, local)
+        sim.tally.stats["kiosk-1 boot"] = sim.kiosks["kiosk-1"].ctl.store.outbox.boot
+    finally:
+        sim.stop()
+    return sim
+
+
+def check_cloud(
+    sim: StoreSimulation, cloud: Cloud, initial: dict[str, Decimal], local: list
+) -> None:  # type: ignore[type-arg]
+    sales = cloud.manager.sales("demo")
+    ids = [s["sale_id"] for s in sales]
+    assert len(ids) == len(set(ids)), "a sale is in the cloud twice"
+    assert sorted(ids) == sorted(s.sale_id for s in local)
+    assert sum(Decimal(s["total"]) for s in sales) == sum(s.total for s in local)
+    by_id = {s["sale_id"]: Decimal(s["total"]) for s in sales}
+    assert all(by_id[s.sale_id] == s.total for s in local)
+    sold = sim.sold_by_sku()
+    restocked = sim.tally.restocked
+    final = cloud.manager.on_hand("demo")
+    for sku in set(final) | set(sold) | set(restocked):
+        expected = initial.get(sku, Decimal(0)) - sold.get(sku, Decimal(0)) + restocked[sku]
+        assert final.get(sku, Decimal(0)) == expected, sku
+    assert cloud.admin.dead_letters() == []
+    assert len(local) >= 10
+    assert sim.tally.stats["restocks"] >= 1
+
+
+def test_one_simulated_day(
+    cloud: Cloud, mosquitto_broker: MosquittoProcess, tmp_path: Path
+) -> None:
+    sim = run_day("day", cloud, mosquitto_broker, tmp_path)
+    assert sim.tally.stats["camera_scans"] > 0
+    assert sim.tally.stats["manual_entries"] > 0
+    alerts = cloud.manager.alerts("demo")
+    assert any(a["type"] == "low_stock" and a["status"].startswith("cleared") for a in alerts)
+
+
+def test_day_with_broker_outage_and_kiosk_crash(
+    cloud: Cloud, mosquitto_broker: MosquittoProcess, tmp_path: Path
+) -> None:
+    sim = run_day("outage", cloud, mosquitto_broker, tmp_path)
+    faults = " | ".join(sim.tally.faults)
+    assert "broker outage" in faults
+    assert "kiosk-1 crashed" in faults
+    assert "kiosk-1 restarted" in faults
+    assert sim.uplink is not None
+    assert sim.uplink.cuts >= 1
+    assert sim.tally.stats["kiosk-1 boot"] == 2  # restarted once, from its own files
