@@ -165,8 +165,16 @@ class Stability:
             self._stv += x * s
 
     def covered(self) -> float:
-        """Seconds of signal the window holds now."""
-        return self._win[-1][0] - self._win[0][0] if self._win else 0.0
+        """Seconds of signal the window holds, each sample counting for its own period.
+
+        The first-to-last span alone falls one period short of ``window_s`` (and float
+        rounding can drop the sample at exactly ``t - window_s``), which at 10 or 40 samples/s
+        kept a lane from ever being stable.
+        """
+        n = len(self._win)
+        if n < 2:
+            return 0.0
+        return (self._win[-1][0] - self._win[0][0]) * n / (n - 1)
 
     def is_stable(self, band: float, max_slope: float | None = None) -> bool:
         limit = self.max_slope if max_slope is None else max_slope
