@@ -17,9 +17,9 @@ import httpx
 import yaml
 
 from contracts.pricebook import encode_pricebook
+from kiosk.demo_book import MILK, demo_book
 from kiosk.scanner.testing import Label, background, render_frame, write_video
 from smartstore.broker import free_port
-from tests.kiosk.books import MILK, demo_book
 
 
 def rss_mb(pid: int) -> float:

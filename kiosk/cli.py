@@ -39,7 +39,7 @@ def run(
     from edge.runtime import Runtime
     from kiosk.service import build_node
 
-    node = build_node(cfg)
+    node = build_node(cfg, config_path=config)
     Runtime(node.services).run()
 
 

@@ -16,16 +16,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal, Protocol
 
+from contracts.exceptions import ContractError
 from contracts.messages import FaultData, SaleData
-from contracts.pricebook import PriceBook
-from contracts.pricing_model import PricedBasket
+from contracts.pricebook import PriceBook, decode_pricebook
 from kiosk.domain import payflow
 from kiosk.domain.checkout import Checkout, ItemInput
 from kiosk.domain.payments import PaymentAttempt
 from kiosk.domain.zreport import build_zreport
 from kiosk.exceptions import CheckoutError, ItemRejected, KioskError, UnknownCode
 from kiosk.payment.codes import classify_payment_code
+from kiosk.scanner.config import Gs1Config
+from kiosk.scanner.gs1 import interpret
 from kiosk.store import KioskStore, Suspension
+from kiosk.view import build_view
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +64,7 @@ class KioskController:
         printer: ReceiptPrinter | None = None,
         member_card_prefix: str = "MC",
         store_name: str = "smartstore",
+        gs1: Gs1Config | None = None,
     ) -> None:
         self.co = checkout
         self.store = store
@@ -69,6 +73,7 @@ class KioskController:
         self.printer = printer
         self.member_card_prefix = member_card_prefix
         self.store_name = store_name
+        self.gs1 = gs1 or Gs1Config()
         self.lock = threading.RLock()
         self.message: Message | None = None
         self.suspend_code: str | None = None
@@ -138,10 +143,30 @@ class KioskController:
                 except (KeyError, ValueError, TypeError) as exc:
                     log.error("saved checkout unreadable, starting fresh: %s", exc)
             log.info("recovered checkout: %s, %d lines", self.co.phase, len(self.co.cart.lines))
+            self._recover_book(snapshot.get("book_version"))
         if self.payments is not None:
             self.payments.recover()
         with self.lock:
             self.complete_if_paid()
+
+    def _recover_book(self, version: Any) -> None:
+        """A cart open across a restart keeps the price book it started with, if still kept."""
+        if not isinstance(version, int) or self.co.phase not in ("scanning", "paying"):
+            return
+        if version >= self.co.book.version:
+            return
+        raw = self.store.load_pricebook(version)
+        if raw is None:
+            log.warning("price book v%d of the open cart is gone: repriced", version)
+            return
+        try:
+            book = decode_pricebook(raw)
+        except ContractError as exc:
+            log.error("stored price book v%d unreadable: %s", version, exc)
+            return
+        with self.lock:
+            if self.co.keep_book_for_open_cart(book):
+                log.info("open cart keeps price book v%d until its end", version)
 
     # Items --------------------------------------------------------------------------------
 
@@ -168,8 +193,16 @@ class KioskController:
         if any(code.startswith(rule.prefix) for rule in self.co.book.coupons):
             self.act(lambda: self.co.add_coupon(code))
             return "coupon"
+        if gtin is None and weight_kg is None and price is None and expiry is None:
+            # typed or wedge-scanned text: read GS1 labels (weight/price embedded, expiry) too
+            read = interpret(code, "unknown", self.gs1)
+            if read.gtin is not None:
+                gtin, weight_kg, price, expiry = read.gtin, read.weight_kg, read.price, read.expiry
         product = self.co.catalog.by_gtin(gtin) if gtin else None
-        product = product or self.co.catalog.lookup(code)
+        if product is None:
+            # a label's weight/price belong to its key; never to a product found another way
+            weight_kg = price = None
+            product = self.co.catalog.lookup(code)
 
         def add() -> Any:
             if product is None:
@@ -321,80 +354,3 @@ class KioskController:
     def view(self) -> dict[str, Any]:
         with self.lock:
             return build_view(self)
-
-
-def build_view(ctl: KioskController) -> dict[str, Any]:
-    co = ctl.co
-    priced: PricedBasket | None = None
-    try:
-        priced = co.priced() if co.cart.lines else None
-    except Exception as exc:  # a bad price book must not take the screen down
-        log.error("pricing failed: %s", exc)
-    by_id = {ln.line_id: ln for ln in priced.lines} if priced else {}
-    lines = []
-    for ln in co.cart.lines:
-        p = by_id.get(ln.line_id)
-        lines.append(
-            {
-                "line_id": ln.line_id,
-                "name": ln.name,
-                "name_zh": ln.name_zh,
-                "qty": format(ln.qty, "f"),
-                "weighed": ln.weighed,
-                "unit_price": format(p.unit_price, "f") if p else None,
-                "amount": format(p.net, "f") if p else None,
-                "discount": format(p.discount_total, "f") if p else "0",
-                "needs_bagging": ln.needs_bagging,
-                "bagged": ln.any_bagged,
-            }
-        )
-    gifts = [{"name": g.name, "name_zh": g.name_zh} for g in priced.gifts] if priced else []
-    attempt = co.ledger.open_attempt() or (co.ledger.attempts[-1] if co.ledger.attempts else None)
-    due = co.ledger.remaining(priced.due) if priced else Decimal(0)
-    return {
-        "phase": co.phase,
-        "blocked": co.blocked,
-        "store_name": ctl.store_name,
-        "currency": co.book.currency,
-        "pricebook_version": co.book.version,
-        "cart_id": co.cart.cart_id,
-        "lines": lines,
-        "gifts": gifts,
-        "member": co.cart.member.as_payload() if co.cart.member else None,
-        "coupons": list(co.cart.coupons),
-        "points": co.cart.points,
-        "points_limit": co.book.points.offline_redeem_limit,
-        "totals": {
-            "subtotal": format(priced.subtotal, "f") if priced else "0.00",
-            "discount_total": format(priced.discount_total, "f") if priced else "0.00",
-            "tax_total": format(priced.tax_total, "f") if priced else "0.00",
-            "total": format(priced.total, "f") if priced else "0.00",
-            "points_value": format(priced.points_value, "f") if priced else "0.00",
-            "due": format(max(due, Decimal(0)), "f"),
-            "paid": format(co.ledger.paid(), "f"),
-            "cash_in": format(co.ledger.cash_in, "f"),
-            "change": format(co.ledger.change, "f"),
-        },
-        "attempt": (
-            {"status": attempt.status, "method": attempt.method, "message": attempt.message}
-            if attempt
-            else None
-        ),
-        "qr": ctl.qr_payload,
-        "interventions": [
-            {"id": i.intervention_id, "kind": i.kind, "detail": i.detail}
-            for i in co.open_interventions
-        ],
-        "sale": (
-            {
-                "sale_id": co.sale.sale_id,
-                "total": format(co.sale.total, "f"),
-                "change": format(co.sale.change, "f"),
-            }
-            if co.sale
-            else None
-        ),
-        "message": {"code": ctl.message.code, "text": ctl.message.text} if ctl.message else None,
-        "suspend_code": ctl.suspend_code,
-        "language": ctl.language,
-    }

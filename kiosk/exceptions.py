@@ -58,3 +58,9 @@ class UnknownCode(KioskError):
     """A suspend code or intervention id that does not exist."""
 
     code = "unknown_code"
+
+
+class ConfigApplyError(KioskError):
+    """A config pushed from the cloud passed validation but cannot run on this kiosk."""
+
+    code = "config_apply"

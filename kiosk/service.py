@@ -13,13 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from contracts.exceptions import ContractError
-from contracts.messages import Command, FaultData
-from contracts.pricebook import PriceBook, decode_pricebook, encode_pricebook
+from contracts.messages import FaultData
+from contracts.pricebook import PriceBook, decode_pricebook
 from contracts.topics import commands_filter, pricebook_topic
-from edge.inbound import CommandRouter, pricebook_handler
+from edge.fleet_hooks import wire_fleet_hooks
+from edge.inbound import CommandRouter, Rejections, pricebook_handler
 from edge.link import Link
 from edge.outbox import Outbox
 from edge.runtime import Service
@@ -37,6 +39,8 @@ from kiosk.paying import PaymentRunner
 from kiosk.payment.base import PaymentTerminal
 from kiosk.payment.cash import CashAcceptor, FakeCashAcceptor
 from kiosk.payment.simulator import TerminalSimulator
+from kiosk.reconfigure import KioskReconfigurer
+from kiosk.remote import book_handler, commands
 from kiosk.scale.base import Scale
 from kiosk.scale.fake import FakeScale
 from kiosk.scale.serial import SerialScale
@@ -68,6 +72,12 @@ class KioskNode:
     terminal: PaymentTerminal | None
     services: list[Service] = field(default_factory=list)
     ui: Any = None
+    router: CommandRouter | None = None
+    """Remote commands; its ``rejections`` say why a command was refused."""
+    book_rejections: Rejections = field(default_factory=Rejections)
+    """Price books refused (malformed, another store's, older than ours) and why."""
+    fleet: Any = None
+    """``edge.fleet_hooks.FleetHooks``: the node's metrics and remote config."""
 
 
 def empty_book(store: str) -> PriceBook:
@@ -126,7 +136,9 @@ def build_node(
     config: KioskConfig,
     devices: Devices | None = None,
     clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    config_path: Path | None = None,
 ) -> KioskNode:
+    """``config_path``: the YAML the node runs from; remote config pushes rewrite it."""
     devices = devices or Devices()
     ident = config.identity
     outbox = Outbox.open(config.outbox.path, ident.store, ident.node, config.outbox)
@@ -155,8 +167,10 @@ def build_node(
         printer=devices.printer,
         member_card_prefix=config.checkout.member_card_prefix,
         store_name=config.checkout.store_name,
+        gs1=config.gs1,
     )
     ctl.language = config.ui.language
+    reconfigure = KioskReconfigurer(ctl, config)
     if ctl.printer is None:
         ctl.printer = build_printer(config, checkout)
     terminal = devices.terminal or build_terminal(config)
@@ -170,15 +184,33 @@ def build_node(
         outbox,
         kind="kiosk",
         outbox_settings=config.outbox,
-        state_extra=lambda: {"phase": checkout.phase, "pricebook_version": checkout.book.version},
+        state_extra=lambda: {
+            "phase": checkout.phase,
+            "pricebook_version": checkout.book.version,
+            **reconfigure.state(),
+        },
     )
-    node = KioskNode(config, outbox, link, ctl, payments, scale, cash, terminal)
     router = CommandRouter(ident, lambda topic, payload: link.publish_now(topic, payload))
-    for name, fn in commands(node, clock).items():
+    for name, fn in commands(ctl, clock).items():
         router.register(name, fn)
+    book_rejections = Rejections()
     link.route(commands_filter(ident.store, ident.node), router)
     link.route(
-        pricebook_topic(ident.store), pricebook_handler(ident.store, node_book_handler(node))
+        pricebook_topic(ident.store),
+        pricebook_handler(ident.store, book_handler(ctl, book_rejections), book_rejections),
+    )
+    node = KioskNode(config, outbox, link, ctl, payments, scale, cash, terminal)
+    node.router, node.book_rejections = router, book_rejections
+    node.fleet = wire_fleet_hooks(
+        kind="kiosk",
+        model=KioskConfig,
+        config=config,
+        link=link,
+        router=router,
+        outbox=outbox,
+        config_path=config_path,
+        apply=reconfigure,
+        rejections=[book_rejections],
     )
 
     services: list[Service] = [_Recovery(ctl), payments]  # type: ignore[list-item]
@@ -202,11 +234,14 @@ def build_node(
         services.append(devices.scanner(ctl))
     elif config.scanner.type != "none":
         services.append(build_scanner(config, ctl))
+    for service in services:
+        if hasattr(service, "decode_timer"):  # a kiosk.scanner ScannerService
+            service.decode_timer = node.fleet.metrics.time_decode
     from kiosk.ui.server import UiServer
 
     ui = UiServer(ctl, payments, config.ui, cash=cash, terminal=terminal)
     node.ui = ui
-    services.extend([ui, link])  # type: ignore[list-item]
+    services.extend([node.fleet.server, ui, link])  # type: ignore[list-item]
     node.services = services
     return node
 
@@ -256,58 +291,6 @@ def _scale_fault(outbox: Outbox, message: str, active: bool) -> None:
         outbox,
         FaultData(code="scale_offline", component="scale", active=active, message=message[:200]),
     )
-
-
-def node_book_handler(node: KioskNode) -> Callable[[PriceBook], None]:
-    def on_book(book: PriceBook) -> None:
-        ctl = node.controller
-        if ctl.co.book.products and book.version <= ctl.co.book.version:
-            return
-        ctl.store.save_pricebook(book.version, encode_pricebook(book))
-        ctl.apply_book(book)
-        log.info("price book v%d stored; applies at the next cart boundary", book.version)
-
-    return on_book
-
-
-def commands(
-    node: KioskNode, clock: Callable[[], datetime]
-) -> dict[str, Callable[[Command], dict[str, Any]]]:
-    ctl = node.controller
-
-    def clear(cmd: Command) -> dict[str, Any]:
-        ctl.clear_remote(
-            cmd.args.get("intervention_id"),
-            str(cmd.args.get("by") or cmd.issued_by or "remote"),
-            bool(cmd.args.get("approve", True)),
-        )
-        return {"phase": ctl.co.phase}
-
-    def lock(cmd: Command) -> dict[str, Any]:
-        ctl.act(ctl.co.lock)
-        return {"phase": ctl.co.phase}
-
-    def unlock(cmd: Command) -> dict[str, Any]:
-        ctl.act(ctl.co.unlock)
-        return {"phase": ctl.co.phase}
-
-    def reload(cmd: Command) -> dict[str, Any]:
-        raw = ctl.store.load_pricebook()
-        if raw is not None:
-            ctl.apply_book(decode_pricebook(raw))
-        return {"pricebook_version": ctl.co.book.version}
-
-    def zreport(cmd: Command) -> dict[str, Any]:
-        report = ctl.zreport(clock())
-        return {"report_no": report["report_no"], "sales_count": report["sales_count"]}
-
-    return {
-        "clear_intervention": clear,
-        "lock": lock,
-        "unlock": unlock,
-        "reload": reload,
-        "zreport": zreport,
-    }
 
 
 # Device factories (real backends import their libraries lazily) ---------------------------

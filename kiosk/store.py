@@ -38,6 +38,8 @@ CREATE TABLE IF NOT EXISTS kiosk_voids (
     report_no INTEGER);
 CREATE TABLE IF NOT EXISTS kiosk_pricebook (
     id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, raw BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS kiosk_pricebooks (
+    version INTEGER PRIMARY KEY, raw BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS kiosk_zreports (
     report_no INTEGER PRIMARY KEY, closed_at TEXT NOT NULL, data TEXT NOT NULL);
 """
@@ -159,6 +161,9 @@ class KioskStore:
 
     # Price book -------------------------------------------------------------------------
 
+    KEEP_BOOKS = 3
+    """Older versions kept so a cart open across a restart keeps the prices it started with."""
+
     def save_pricebook(self, version: int, raw: bytes) -> None:
         with self.outbox.transaction() as tx:
             tx.conn.execute(
@@ -166,10 +171,25 @@ class KioskStore:
                 "ON CONFLICT(id) DO UPDATE SET version=excluded.version, raw=excluded.raw",
                 (version, raw),
             )
+            tx.conn.execute(
+                "INSERT OR REPLACE INTO kiosk_pricebooks(version, raw) VALUES (?, ?)",
+                (version, raw),
+            )
+            tx.conn.execute(
+                "DELETE FROM kiosk_pricebooks WHERE version NOT IN "
+                "(SELECT version FROM kiosk_pricebooks ORDER BY version DESC LIMIT ?)",
+                (self.KEEP_BOOKS,),
+            )
 
-    def load_pricebook(self) -> bytes | None:
+    def load_pricebook(self, version: int | None = None) -> bytes | None:
+        """The latest stored price book, or the given (recent) version when still kept."""
         with closing(self._read()) as conn:
-            row = conn.execute("SELECT raw FROM kiosk_pricebook WHERE id = 1").fetchone()
+            if version is None:
+                row = conn.execute("SELECT raw FROM kiosk_pricebook WHERE id = 1").fetchone()
+            else:
+                row = conn.execute(
+                    "SELECT raw FROM kiosk_pricebooks WHERE version = ?", (version,)
+                ).fetchone()
         return bytes(row[0]) if row else None
 
     # Z report -------------------------------------------------------------------------

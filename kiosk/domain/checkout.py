@@ -110,13 +110,28 @@ class Checkout:
     # Cart boundary ------------------------------------------------------------------
 
     def offer_book(self, book: PriceBook) -> bool:
-        """A newer price book applies now if no cart is open, else at the next boundary."""
-        if book.version <= self.book.version:
+        """A newer price book applies now if no cart is open, else at the next boundary.
+
+        Any book replaces an empty placeholder (no products) whatever its version.
+        """
+        newest = max(self.book.version, self.pending_book.version if self.pending_book else 0)
+        if self.book.products and book.version <= newest:
             return False
         if self.phase in ("idle", "done", "locked") and self.cart.empty:
             self._apply_book(book)
         else:
             self.pending_book = book
+        return True
+
+    def keep_book_for_open_cart(self, book: PriceBook) -> bool:
+        """After a restart mid-cart: price the open cart with the (older) book it started
+        with; the newer one waits for the next boundary, as it would have without the restart.
+        """
+        if book.version >= self.book.version or self.cart.empty:
+            return False
+        newer = self.book
+        self._apply_book(book)
+        self.pending_book = newer
         return True
 
     def _apply_book(self, book: PriceBook) -> None:
@@ -159,12 +174,15 @@ class Checkout:
             self.record_failure("expired")
             raise ItemRejected(f"{product.name} expired on {item.expiry}", "expired")
         qty, override = Decimal(1), None
-        if product.weighed:
+        if item.price is not None:
+            # a price-embedded label: one unit at the printed price, weighed item or not
+            if item.price < 0:
+                raise ItemRejected(f"{product.name}: bad label price", "bad_label")
+            override = item.price
+        elif product.weighed:
             if item.weight_kg is None or item.weight_kg <= 0:
                 raise ItemRejected(f"{product.name} must be weighed first", "needs_weight")
             qty = item.weight_kg
-        if item.price is not None:
-            qty, override = Decimal(1), item.price
         line = (
             None
             if (product.weighed or override is not None)
@@ -187,11 +205,9 @@ class Checkout:
                 price_override=override,
                 min_age=product.min_age,
             )
-            if line.unit_grams is None:
-                line.check_weight = False
+            if line.unit_grams is None or (product.weighed and override is not None):
+                line.check_weight = False  # a priced label on a weighed item says no weight
             self.cart.lines.append(line)
-        if product.weighed and override is None and line.unit_grams:
-            line.check_weight = line.check_weight and True
         self.failures = 0
         self.phase = "scanning"
         if product.min_age and not line.age_approved:
@@ -533,6 +549,7 @@ class Checkout:
             "failures": self.failures,
             "lock_requested": self.lock_requested,
             "sale": self.sale.model_dump(mode="json") if self.sale else None,
+            "book_version": self.book.version,
         }
 
     def restore(self, data: dict[str, Any]) -> None:

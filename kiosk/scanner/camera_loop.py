@@ -124,12 +124,13 @@ class CameraLoop:
         from kiosk.scanner.service import scan_key
 
         service = self.service
-        symbols = decode_frame(
-            frame,
-            self.config.decoders,
-            roi=self.config.roi,
-            budget_ms=self.config.budget_ms,
-        )
+        with service.decode_timer("camera"):
+            symbols = decode_frame(
+                frame,
+                self.config.decoders,
+                roi=self.config.roi,
+                budget_ms=self.config.budget_ms,
+            )
         service.stats.frames_decoded += 1
         codes: dict[str, ScannedCode] = {}
         for symbol in symbols:

@@ -109,7 +109,8 @@ class SerialLoop:
         ):
             return
         self._last = (text, now)
-        code = self.service.interpret(text, "unknown")  # counts unknown / not-product reads
+        with self.service.decode_timer("serial"):
+            code = self.service.interpret(text, "unknown")  # counts unknown / not-product reads
         if code is not None:
             self.service.emit(code)
 

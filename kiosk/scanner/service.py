@@ -10,10 +10,12 @@ counted, never fatal.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from edge.hardware.camera import Camera
@@ -95,6 +97,8 @@ class ScannerService:
         self._camera_factory = camera_factory or open_camera
         self._serial_factory = serial_factory or open_serial
         self.stats = ScannerStats()
+        self.decode_timer: Callable[[str], AbstractContextManager[None]] = _untimed
+        """Wraps each frame decode / scanner line (the node's metrics set it)."""
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
 
@@ -165,6 +169,10 @@ class ScannerService:
         except Exception:
             self.stats.callback_errors += 1
             log.exception("on_scan callback failed for %r", code.text[:64])
+
+
+def _untimed(_decoder: str) -> AbstractContextManager[None]:
+    return contextlib.nullcontext()
 
 
 def open_camera(config: CameraScannerConfig) -> Camera:

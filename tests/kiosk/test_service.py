@@ -147,24 +147,66 @@ def test_cash_change_intervention_with_pin_and_zreport(
 
 
 def test_broker_down_for_a_whole_checkout(tmp_path: Path) -> None:
-    port = free_port()
-    runtime, k = start(tmp_path, f"mqtt://127.0.0.1:{port}")
-    try:
-        k.post("scan", {"code": BAG})
-        k.post("pay", {"method": "card"})
-        wait_for(lambda: k.state()["phase"] == "receipt", what="sale complete offline")
-        wait_for(lambda: k.printer.printed, what="receipt printed offline")
-        assert k.node.outbox.depth() >= 1
-        with mosquitto(tmp_path) as late:
-            late.stop()
-            late.port = port
-            late.start()
-            probe = Probe(late.host, late.port, events_filter("demo", "kiosk-1"))
-            # the probe subscribes after the node may have connected: wait for the drain
+    """The sale made during an outage reaches a subscriber later, once, balanced.
+
+    The "cloud" subscribes BEFORE the outage with a persistent session and the broker keeps
+    sessions across its restart (persistence on): whichever of the node and the subscriber
+    reconnects first, the broker holds the QoS 1 sale for the subscriber, so arrival proves
+    delivery. (A subscriber that subscribed after recovery could miss a non-retained event
+    published before it subscribed, so it would prove nothing.)
+    """
+    db_dir = tmp_path / "broker-db"
+    db_dir.mkdir()
+    # saved on shutdown; "user root" stops a root-started mosquitto from dropping to a user
+    # that cannot enter pytest's private tmp dir (ignored when not started as root)
+    persist = f"persistence true\npersistence_location {db_dir}/\nautosave_interval 0\nuser root\n"
+    with mosquitto(tmp_path, extra_conf=persist) as broker:
+        cloud = Probe(
+            broker.host,
+            broker.port,
+            events_filter("demo", "kiosk-1"),
+            persistent=True,
+            client_id="cloud-ingest-test",
+        )
+        runtime, k = start(tmp_path, broker.url)
+        try:
+            wait_for(lambda: k.node.link.connected, what="node online")
+            broker.stop()
+            wait_for(lambda: not k.node.link.connected, what="node sees the outage")
+            k.post("scan", {"code": BAG})
+            k.post("scan", {"code": MILK})
+            k.bag(1040)
+            k.post("pay", {"method": "cash"})
+            k.post("cash", {"value": "10"})
+            wait_for(lambda: k.state()["phase"] == "receipt", what="sale complete offline")
+            wait_for(lambda: k.printer.printed, what="receipt printed offline")
+            assert k.node.outbox.depth() >= 1
+            assert cloud.of_type("sale") == []
+            broker.start()  # same port, sessions restored from the persistence file
+            sales = wait_for(lambda: cloud.of_type("sale"), timeout=20, what="sale delivered")
             wait_for(lambda: k.node.outbox.depth() == 0, timeout=20, what="outbox drained")
-            probe.close()
-    finally:
-        runtime.stop_all()
+            # A later event from the same outbox: once it arrived, any duplicate of the sale
+            # would already have (MQTT keeps one publisher's order for a subscriber).
+            k.node.controller.zreport(k.node.controller.co.clock())
+            zreports = wait_for(lambda: cloud.of_type("zreport"), timeout=20, what="zreport")
+            sales = cloud.of_type("sale")
+        finally:
+            runtime.stop_all()
+            cloud.close()
+    assert len(sales) == 1, [s["event_id"] for s in sales]
+    sale = SaleData.model_validate(sales[0]["data"])  # checks Σ tenders − change = total too
+    assert sale.sale_id == k.printer.printed[0][0]
+    assert sale.total == D("7.00")
+    assert sale.subtotal - sale.discount_total == sale.total
+    assert [(t.method, t.amount) for t in sale.tenders] == [("cash", D(10))]
+    assert sale.change == D("3.00")
+    assert [(ln.gtin, ln.qty, ln.amount) for ln in sale.lines] == [
+        (BAG, D(1), D("0.50")),
+        (MILK, D(1), D("6.50")),
+    ]
+    assert zreports[0]["data"]["sale_ids"] == [sale.sale_id]
+    assert D(zreports[0]["data"]["total"]) == sale.total
+    assert sales[0]["seq"] < zreports[0]["seq"]
 
 
 def test_printer_fault_raises_intervention_sale_still_complete(

@@ -1,0 +1,94 @@
+"""The screen's view of the kiosk: one JSON-able dict built under the controller's lock.
+
+Kept apart from the controller so the shell's actions and the page's shape change separately.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from contracts.pricing_model import PricedBasket
+
+if TYPE_CHECKING:
+    from kiosk.controller import KioskController
+
+log = logging.getLogger(__name__)
+
+
+def build_view(ctl: KioskController) -> dict[str, Any]:
+    co = ctl.co
+    priced: PricedBasket | None = None
+    try:
+        priced = co.priced() if co.cart.lines else None
+    except Exception as exc:  # a bad price book must not take the screen down
+        log.error("pricing failed: %s", exc)
+    by_id = {ln.line_id: ln for ln in priced.lines} if priced else {}
+    lines = []
+    for ln in co.cart.lines:
+        p = by_id.get(ln.line_id)
+        lines.append(
+            {
+                "line_id": ln.line_id,
+                "name": ln.name,
+                "name_zh": ln.name_zh,
+                "qty": format(ln.qty, "f"),
+                "weighed": ln.weighed,
+                "unit_price": format(p.unit_price, "f") if p else None,
+                "amount": format(p.net, "f") if p else None,
+                "discount": format(p.discount_total, "f") if p else "0",
+                "needs_bagging": ln.needs_bagging,
+                "bagged": ln.any_bagged,
+            }
+        )
+    gifts = [{"name": g.name, "name_zh": g.name_zh} for g in priced.gifts] if priced else []
+    attempt = co.ledger.open_attempt() or (co.ledger.attempts[-1] if co.ledger.attempts else None)
+    due = co.ledger.remaining(priced.due) if priced else Decimal(0)
+    return {
+        "phase": co.phase,
+        "blocked": co.blocked,
+        "store_name": ctl.store_name,
+        "currency": co.book.currency,
+        "pricebook_version": co.book.version,
+        "cart_id": co.cart.cart_id,
+        "lines": lines,
+        "gifts": gifts,
+        "member": co.cart.member.as_payload() if co.cart.member else None,
+        "coupons": list(co.cart.coupons),
+        "points": co.cart.points,
+        "points_limit": co.book.points.offline_redeem_limit,
+        "totals": {
+            "subtotal": format(priced.subtotal, "f") if priced else "0.00",
+            "discount_total": format(priced.discount_total, "f") if priced else "0.00",
+            "tax_total": format(priced.tax_total, "f") if priced else "0.00",
+            "total": format(priced.total, "f") if priced else "0.00",
+            "points_value": format(priced.points_value, "f") if priced else "0.00",
+            "due": format(max(due, Decimal(0)), "f"),
+            "paid": format(co.ledger.paid(), "f"),
+            "cash_in": format(co.ledger.cash_in, "f"),
+            "change": format(co.ledger.change, "f"),
+        },
+        "attempt": (
+            {"status": attempt.status, "method": attempt.method, "message": attempt.message}
+            if attempt
+            else None
+        ),
+        "qr": ctl.qr_payload,
+        "interventions": [
+            {"id": i.intervention_id, "kind": i.kind, "detail": i.detail}
+            for i in co.open_interventions
+        ],
+        "sale": (
+            {
+                "sale_id": co.sale.sale_id,
+                "total": format(co.sale.total, "f"),
+                "change": format(co.sale.change, "f"),
+            }
+            if co.sale
+            else None
+        ),
+        "message": {"code": ctl.message.code, "text": ctl.message.text} if ctl.message else None,
+        "suspend_code": ctl.suspend_code,
+        "language": ctl.language,
+    }
