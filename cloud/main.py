@@ -56,6 +56,7 @@ def api_router() -> APIRouter:
     from cloud.forecast.router import router as forecast
     from cloud.inventory.router import router as inventory
     from cloud.members.router import router as members
+    from cloud.notices.router import router as notices
     from cloud.member_programme import programme_routers
     from cloud.products.router import categories_router
     from cloud.products.router import router as products
@@ -82,6 +83,7 @@ def api_router() -> APIRouter:
         reports,
         finance,
         forecast,
+        notices,
         deadletters,
         audit,
     ):

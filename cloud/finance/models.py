@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Date, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud.db.base import Base
@@ -32,4 +32,20 @@ class Expense(Base):
     category: Mapped[str] = mapped_column(String(32))
     amount: Mapped[Decimal]
     incurred_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(String(500), default="")
+
+
+class RecurringExpense(Base):
+    """An expense repeated every month on ``day_of_month`` (clamped to short months)."""
+
+    __tablename__ = "recurring_expenses"
+    __table_args__ = (CheckConstraint("day_of_month BETWEEN 1 AND 31", name="day_of_month"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    category: Mapped[str] = mapped_column(String(32))
+    amount: Mapped[Decimal]
+    day_of_month: Mapped[int] = mapped_column(Integer, default=1)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date, default=None)
     note: Mapped[str] = mapped_column(String(500), default="")

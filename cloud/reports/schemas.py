@@ -18,3 +18,15 @@ class DailySalesOut(BaseModel):
     discount_total: Money
     tax_total: Money
     total: Money
+
+
+class ReportOut(BaseModel):
+    """Any report: ``rows`` are objects keyed by ``columns``; money and quantities are
+    decimal strings, dates ISO 8601."""
+
+    report: str = Field(examples=["sales-by-day"])
+    title: str
+    params: dict[str, str]
+    columns: list[str]
+    rows: list[dict[str, str | int | float | None]]
+    notes: list[str] = Field(default_factory=list)

@@ -1,0 +1,161 @@
+"""Settlement of one kiosk's Z report against the sales the cloud recorded. Pure.
+
+Each difference carries its likely cause, checked in the order a manager would: events that
+never arrived (the sale ids tell), sales the kiosk did not report, totals that disagree
+although the same sales are on both sides, and cash counted against cash expected.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from contracts.messages import ZReportData
+
+Cause = Literal[
+    "missing_event", "unreported_sale", "mismatched_totals", "cash_variance", "missing_zreport"
+]
+ZERO = Decimal("0.00")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedSale:
+    """A sale as the cloud recorded it (header and tender amounts)."""
+
+    sale_id: str
+    total: Decimal
+    change: Decimal
+    tenders: tuple[tuple[str, Decimal], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    field: str
+    cause: Cause
+    kiosk: Decimal | int | None
+    cloud: Decimal | int | None
+    detail: str = ""
+
+
+@dataclass
+class Settlement:
+    node: str
+    report_no: int | None
+    sales_count_kiosk: int
+    sales_count_cloud: int
+    total_kiosk: Decimal
+    total_cloud: Decimal
+    tenders_kiosk: dict[str, Decimal]
+    tenders_cloud: dict[str, Decimal]
+    differences: list[Difference] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        return not self.differences
+
+
+def tender_totals(sales: Sequence[RecordedSale]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for sale in sales:
+        for method, amount in sale.tenders:
+            out[method] += amount
+    return dict(out)
+
+
+def settle(node: str, z: ZReportData | None, sales: Sequence[RecordedSale]) -> Settlement:
+    """Compare ``z`` (None: never received) with the cloud's sales of the same kiosk and day."""
+    cloud_tenders = tender_totals(sales)
+    cloud_total = sum((s.total for s in sales), ZERO)
+    if z is None:
+        result = Settlement(node, None, 0, len(sales), ZERO, cloud_total, {}, cloud_tenders)
+        if sales:
+            result.differences.append(
+                Difference(
+                    "zreport",
+                    "missing_zreport",
+                    None,
+                    len(sales),
+                    "sales recorded but no Z report received",
+                )
+            )
+        return result
+    kiosk_tenders: dict[str, Decimal] = {str(t.method): t.amount for t in z.tenders}
+    result = Settlement(
+        node,
+        z.report_no,
+        z.sales_count,
+        len(sales),
+        z.total,
+        cloud_total,
+        kiosk_tenders,
+        cloud_tenders,
+    )
+    diffs = result.differences
+    by_id = {s.sale_id: s for s in sales}
+    reported = set(z.sale_ids)
+    missing = [sid for sid in z.sale_ids if sid not in by_id]
+    extra = sorted(sid for sid in by_id if z.sale_ids and sid not in reported)
+    for sid in missing:
+        diffs.append(
+            Difference(
+                "sale_id",
+                "missing_event",
+                None,
+                None,
+                f"sale {sid} is on the Z report but was never received",
+            )
+        )
+    for sid in extra:
+        diffs.append(
+            Difference(
+                "sale_id",
+                "unreported_sale",
+                None,
+                None,
+                f"sale {sid} was received but is not on the Z report",
+            )
+        )
+    count_gap = z.sales_count - len(sales)
+    explained = bool(missing or extra) or (not z.sale_ids and count_gap > 0)
+    count_cause: Cause = "missing_event" if count_gap > 0 else "unreported_sale"
+    if count_gap:
+        diffs.append(
+            Difference(
+                "sales_count",
+                count_cause,
+                z.sales_count,
+                len(sales),
+                f"{abs(count_gap)} sale(s) differ",
+            )
+        )
+    money_cause: Cause = (
+        ("missing_event" if count_gap >= 0 and missing else count_cause)
+        if explained
+        else "mismatched_totals"
+    )
+    if z.total != cloud_total:
+        diffs.append(
+            Difference(
+                "total", money_cause, z.total, cloud_total, f"difference {z.total - cloud_total}"
+            )
+        )
+    for method in sorted(set(kiosk_tenders) | set(cloud_tenders)):
+        k, c = kiosk_tenders.get(method, ZERO), cloud_tenders.get(method, ZERO)
+        if k != c:
+            diffs.append(Difference(f"tender:{method}", money_cause, k, c, f"difference {k - c}"))
+    if z.cash_expected is not None and z.cash_counted is not None:
+        variance = z.cash_counted - z.cash_expected
+        if variance:
+            diffs.append(
+                Difference(
+                    "cash",
+                    "cash_variance",
+                    z.cash_expected,
+                    z.cash_counted,
+                    f"drawer {'over' if variance > 0 else 'short'} by {abs(variance)}",
+                )
+            )
+    return result

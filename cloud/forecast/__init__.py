@@ -1,0 +1,1 @@
+"""Demand forecast per product and store, backtests, and reorder suggestions."""

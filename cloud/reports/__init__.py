@@ -1,0 +1,1 @@
+"""Reports: sales aggregates kept on ingest, and every report as JSON, CSV, SVG or print."""

@@ -1,0 +1,269 @@
+"""Maintaining the sales aggregates: a pure fold of sales into rows, an insert-or-add shell.
+
+Ingest calls :func:`add_sales` in the sale's own transaction, so an aggregate can never
+count a sale twice or miss one that was recorded; :func:`rebuild` recomputes a range from
+the raw tables (backfill, repair, or a scheduled job when ingest runs without the hook).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Table, delete, func, select, text
+from sqlalchemy.orm import Session
+
+from cloud.db.upsert import table_of
+from cloud.reports.models import HourlySales, ProductDaily, ProductMonthly
+from cloud.sales.models import Sale, SaleLine
+from cloud.stores.models import Store
+
+log = logging.getLogger(__name__)
+
+_HOURLY_SUMS = ("sales_count", "lines", "units", "subtotal", "discount", "tax", "total")
+_PRODUCT_SUMS = ("lines", "qty", "gross", "discount")
+
+
+@dataclass(frozen=True, slots=True)
+class LineFacts:
+    gtin: str
+    qty: Decimal
+    amount: Decimal
+    discount: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class SaleFacts:
+    """What the aggregates need of one sale, whatever its source (event or table)."""
+
+    store_id: int
+    completed_at: datetime
+    subtotal: Decimal
+    discount: Decimal
+    tax: Decimal
+    total: Decimal
+    lines: tuple[LineFacts, ...]
+
+
+def zone(name: str) -> ZoneInfo:
+    """A store's zone; an unknown name falls back to UTC rather than failing a report."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        log.warning("unknown timezone %r, using UTC", name)
+        return ZoneInfo("UTC")
+
+
+def fold(
+    sales: Iterable[SaleFacts], zones: dict[int, ZoneInfo]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Hourly, product-daily and product-monthly rows summing ``sales``. Pure."""
+    hourly: dict[tuple[int, date, int], dict[str, Any]] = {}
+    daily: dict[tuple[int, date, str], dict[str, Any]] = {}
+    monthly: dict[tuple[int, date, str], dict[str, Any]] = {}
+    for sale in sales:
+        local = sale.completed_at.astimezone(zones.get(sale.store_id, ZoneInfo("UTC")))
+        day, month = local.date(), local.date().replace(day=1)
+        h = hourly.setdefault(
+            (sale.store_id, day, local.hour),
+            {"store_id": sale.store_id, "day": day, "hour": local.hour}
+            | {k: Decimal(0) for k in _HOURLY_SUMS},
+        )
+        h["sales_count"] += 1
+        h["lines"] += len(sale.lines)
+        h["units"] += sum((ln.qty for ln in sale.lines), Decimal(0))
+        h["subtotal"] += sale.subtotal
+        h["discount"] += sale.discount
+        h["tax"] += sale.tax
+        h["total"] += sale.total
+        for ln in sale.lines:
+            for acc, key, col in (
+                (daily, (sale.store_id, day, ln.gtin), "day"),
+                (monthly, (sale.store_id, month, ln.gtin), "month"),
+            ):
+                row = acc.setdefault(
+                    key,
+                    {"store_id": key[0], col: key[1], "gtin": key[2]}
+                    | {k: Decimal(0) for k in _PRODUCT_SUMS},
+                )
+                row["lines"] += 1
+                row["qty"] += ln.qty
+                row["gross"] += ln.amount
+                row["discount"] += ln.discount
+    for rows in (hourly, daily, monthly):
+        for row in rows.values():
+            for k in ("sales_count", "lines"):
+                if k in row:
+                    row[k] = int(row[k])
+    return list(hourly.values()), list(daily.values()), list(monthly.values())
+
+
+def _upsert_add(
+    session: Session,
+    table: Table,
+    keys: Sequence[str],
+    sums: Sequence[str],
+    rows: list[dict[str, Any]],
+) -> None:
+    if not rows:
+        return
+    name = session.get_bind().dialect.name
+    stmt: Any
+    if name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table)
+    elif name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
+    else:  # pragma: no cover - only the two supported databases
+        raise NotImplementedError(f"no upsert for dialect {name}")
+    wanted = [k for k in sums if k in rows[0]]
+    stmt = stmt.on_conflict_do_update(
+        index_elements=list(keys),
+        set_={k: table.c[k] + stmt.excluded[k] for k in wanted},
+    )
+    # A stable order keeps concurrent workers from deadlocking on the same rows.
+    session.execute(stmt, sorted(rows, key=lambda r: tuple(str(r[k]) for k in keys)))
+
+
+def store_zones(session: Session, store_ids: Iterable[int]) -> dict[int, ZoneInfo]:
+    ids = sorted(set(store_ids))
+    if not ids:
+        return {}
+    rows = session.execute(select(Store.id, Store.timezone).where(Store.id.in_(ids)))
+    return {sid: zone(tz) for sid, tz in rows}
+
+
+def add_facts(session: Session, sales: Sequence[SaleFacts]) -> None:
+    """Add ``sales`` to every aggregate (insert-or-add), in the caller's transaction."""
+    if not sales:
+        return
+    hourly, daily, monthly = fold(sales, store_zones(session, (s.store_id for s in sales)))
+    _upsert_add(session, table_of(HourlySales), ("store_id", "day", "hour"), _HOURLY_SUMS, hourly)
+    _upsert_add(session, table_of(ProductDaily), ("store_id", "day", "gtin"), _PRODUCT_SUMS, daily)
+    _upsert_add(
+        session, table_of(ProductMonthly), ("store_id", "month", "gtin"), _PRODUCT_SUMS, monthly
+    )
+
+
+def facts_from_event(store_id: int, data: Any) -> SaleFacts:
+    """From a validated ``contracts.messages.SaleData``."""
+    return SaleFacts(
+        store_id=store_id,
+        completed_at=data.completed_at,
+        subtotal=data.subtotal,
+        discount=data.discount_total,
+        tax=data.tax_total,
+        total=data.total,
+        lines=tuple(
+            LineFacts(ln.gtin, ln.qty, ln.amount, sum((d.amount for d in ln.discounts), Decimal(0)))
+            for ln in data.lines
+        ),
+    )
+
+
+def add_sales(session: Session, records: Sequence[Any], recorded: Iterable[str]) -> None:
+    """Ingest hook: aggregate the sale records whose ``sale_id`` was newly recorded."""
+    wanted = set(recorded)
+    facts: list[SaleFacts] = []
+    for rec in records:
+        if rec.data.sale_id in wanted:
+            wanted.discard(rec.data.sale_id)
+            facts.append(facts_from_event(rec.store_id, rec.data))
+    add_facts(session, facts)
+
+
+def rebuild(session: Session, store_id: int | None = None, batch: int = 5000) -> int:
+    """Recompute the aggregates (of one store, or all) from the raw tables; returns sales read.
+
+    PostgreSQL does it in three INSERT … SELECT statements; other databases stream the sales
+    through :func:`fold` in batches.
+    """
+    for model in (HourlySales, ProductDaily, ProductMonthly):
+        wipe = delete(model)
+        if store_id is not None:
+            wipe = wipe.where(model.store_id == store_id)
+        session.execute(wipe)
+    if session.get_bind().dialect.name == "postgresql":
+        return _rebuild_pg(session, store_id)
+    stmt = select(Sale).order_by(Sale.id)
+    if store_id is not None:
+        stmt = stmt.where(Sale.store_id == store_id)
+    count, last = 0, 0
+    while True:
+        heads = session.scalars(stmt.where(Sale.id > last).limit(batch)).all()
+        if not heads:
+            return count
+        last = heads[-1].id
+        lines: dict[int, list[LineFacts]] = {}
+        for ln in session.scalars(
+            select(SaleLine).where(SaleLine.sale_pk.in_([h.id for h in heads]))
+        ):
+            lines.setdefault(ln.sale_pk, []).append(
+                LineFacts(ln.gtin, ln.qty, ln.amount, ln.discount)
+            )
+        add_facts(
+            session,
+            [
+                SaleFacts(
+                    h.store_id,
+                    h.completed_at,
+                    h.subtotal,
+                    h.discount_total,
+                    h.tax_total,
+                    h.total,
+                    tuple(lines.get(h.id, ())),
+                )
+                for h in heads
+            ],
+        )
+        count += len(heads)
+
+
+_PG_REBUILD = (
+    """
+    INSERT INTO agg_sales_hourly
+        (store_id, day, hour, sales_count, lines, units, subtotal, discount, tax, total)
+    SELECT s.store_id, (s.completed_at AT TIME ZONE st.timezone)::date,
+           extract(hour FROM s.completed_at AT TIME ZONE st.timezone)::int,
+           count(*), coalesce(sum(l.n), 0), coalesce(sum(l.units), 0), sum(s.subtotal),
+           sum(s.discount_total), sum(s.tax_total), sum(s.total)
+    FROM sales s JOIN stores st ON st.id = s.store_id
+    LEFT JOIN (SELECT sale_pk, count(*) AS n, sum(qty) AS units FROM sale_lines GROUP BY sale_pk)
+         l ON l.sale_pk = s.id
+    WHERE (CAST(:store_id AS integer) IS NULL OR s.store_id = :store_id)
+    GROUP BY 1, 2, 3
+    """,
+    """
+    INSERT INTO agg_product_daily (store_id, day, gtin, lines, qty, gross, discount)
+    SELECT s.store_id, (s.completed_at AT TIME ZONE st.timezone)::date, l.gtin,
+           count(*), sum(l.qty), sum(l.amount), sum(l.discount)
+    FROM sale_lines l JOIN sales s ON s.id = l.sale_pk JOIN stores st ON st.id = s.store_id
+    WHERE (CAST(:store_id AS integer) IS NULL OR s.store_id = :store_id)
+    GROUP BY 1, 2, 3
+    """,
+    """
+    INSERT INTO agg_product_monthly (store_id, month, gtin, lines, qty, gross, discount)
+    SELECT store_id, date_trunc('month', day)::date, gtin,
+           sum(lines), sum(qty), sum(gross), sum(discount)
+    FROM agg_product_daily
+    WHERE (CAST(:store_id AS integer) IS NULL OR store_id = :store_id)
+    GROUP BY 1, 2, 3
+    """,
+)
+
+
+def _rebuild_pg(session: Session, store_id: int | None) -> int:
+    for sql in _PG_REBUILD:
+        session.execute(text(sql), {"store_id": store_id})
+    count = select(func.count(Sale.id))
+    if store_id is not None:
+        count = count.where(Sale.store_id == store_id)
+    return int(session.scalar(count) or 0)
