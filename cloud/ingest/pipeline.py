@@ -25,7 +25,7 @@ from cloud.ingest.apply import Accepted, apply_batch
 from cloud.ingest.exceptions import RejectedError, TransientError
 from cloud.ingest.registry import DeviceRegistry
 from contracts.exceptions import ContractError
-from contracts.messages import NodeState, decode_event, decode_model
+from contracts.messages import Event, NodeState, decode_event, decode_model
 from contracts.topics import TopicKind, parse_topic
 
 log = logging.getLogger(__name__)
@@ -38,19 +38,51 @@ def _utcnow() -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class Inbound:
-    """One received message; ``token`` is whatever the shell needs to acknowledge it."""
+    """One received message; ``token`` is whatever the shell needs to acknowledge it.
+
+    ``decoded`` is the event already validated by :func:`predecode`, if the shell did so.
+    """
 
     topic: str
     payload: bytes
     token: object = field(default=None, compare=False)
+    decoded: Event | None = field(default=None, compare=False, repr=False)
 
 
-def accept(session: Session, registry: DeviceRegistry, topic: str, payload: bytes) -> Accepted:
-    """Validate an event message against its topic, the contracts and the device registry."""
+def predecode(topic: str, payload: bytes, token: object = None) -> Inbound:
+    """Validate an event ahead of :meth:`Pipeline.process` (the bench times the stages apart).
+
+    Never raises: a message that fails is passed on undecoded and the pipeline, decoding it
+    again, dead-letters it with the reason. The worker does not use it on paho's thread:
+    measured, the GIL hand-offs cost more than the overlap with the database wait gained.
+    """
+    decoded = None
     try:
-        event = decode_event(topic, payload)
-    except ContractError as exc:
-        raise RejectedError(str(exc)) from exc
+        if parse_topic(topic).kind is TopicKind.EVENT:
+            decoded = decode_event(topic, payload)
+    except ContractError:
+        pass
+    except Exception:  # a pathological payload (e.g. nested too deep); the pipeline decides
+        log.debug("predecode of %s failed", topic, exc_info=True)
+    return Inbound(topic, payload, token, decoded)
+
+
+def accept(
+    session: Session,
+    registry: DeviceRegistry,
+    topic: str,
+    payload: bytes,
+    event: Event | None = None,
+) -> Accepted:
+    """Validate an event message against its topic, the contracts and the device registry.
+
+    ``event`` is the message already decoded by :func:`predecode`, if it was.
+    """
+    if event is None:
+        try:
+            event = decode_event(topic, payload)
+        except ContractError as exc:
+            raise RejectedError(str(exc)) from exc
     env = event.envelope
     ids = registry.lookup(session, env.store, env.node)
     if ids is None:
@@ -98,16 +130,21 @@ class Pipeline:
             accepted: list[Accepted] = []
             rejected: list[tuple[Inbound, str]] = []
             for msg in messages:
-                try:
-                    kind = parse_topic(msg.topic).kind
-                except ContractError as exc:
-                    rejected.append((msg, str(exc)))
-                    continue
+                if msg.decoded is not None:
+                    kind = TopicKind.EVENT
+                else:
+                    try:
+                        kind = parse_topic(msg.topic).kind
+                    except ContractError as exc:
+                        rejected.append((msg, str(exc)))
+                        continue
                 if kind is TopicKind.STATE:
                     self._apply_state(session, msg, now)
                 elif kind is TopicKind.EVENT:
                     try:
-                        accepted.append(accept(session, self.registry, msg.topic, msg.payload))
+                        accepted.append(
+                            accept(session, self.registry, msg.topic, msg.payload, msg.decoded)
+                        )
                     except RejectedError as exc:
                         rejected.append((msg, str(exc)))
                 else:

@@ -25,9 +25,10 @@ def build_worker(
     session_factory: sessionmaker[Session] | None = None,
     *,
     batch_size: int = 256,
+    max_wait_s: float = 0.02,
 ) -> IngestWorker:
     factory = session_factory or make_sessionmaker(ingest_engine(settings))
-    return IngestWorker(settings, factory, batch_size=batch_size)
+    return IngestWorker(settings, factory, batch_size=batch_size, max_wait_s=max_wait_s)
 
 
 def run(settings: CloudSettings, stop: threading.Event) -> None:

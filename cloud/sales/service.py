@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from cloud.db.upsert import bulk_insert, insert_ignore, reserve_ids
+from cloud.db.upsert import bulk_insert, insert_ignore, is_postgres
 from cloud.finance import service as finance
 from cloud.inventory import service as inventory
+from cloud.members import ingest as member_ingest
 from cloud.members import repository as member_repo
 from cloud.members import service as members
 from cloud.products import repository as products
@@ -50,23 +50,52 @@ def _member_key(data: SaleData) -> tuple[str, str] | None:
     return None
 
 
+@dataclass(slots=True)
+class _Rows:
+    """Rows implied by a batch of sales, each with its ``sale_id`` under ``_sale`` (the sale's
+    primary key is only known once its header is in)."""
+
+    lines: list[dict[str, Any]] = field(default_factory=list)
+    discounts: list[dict[str, Any]] = field(default_factory=list)
+    tenders: list[dict[str, Any]] = field(default_factory=list)
+    movements: list[dict[str, Any]] = field(default_factory=list)
+    revenue: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _with_pk(rows: list[dict[str, Any]], pks: dict[str, int]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        row = dict(row)
+        sid = row.pop("_sale")
+        if pks:
+            row["sale_pk"] = pks[sid]
+        out.append(row)
+    return out
+
+
 def record_sales(
     session: Session,
     records: Sequence[SaleRecord],
     now: datetime,
     policy: PointsPolicy | None = None,
 ) -> list[str]:
-    """Write new sales with everything they imply; returns the sale ids actually recorded."""
+    """Write new sales with everything they imply; returns the sale ids actually recorded.
+
+    A sale id seen twice in ``records`` (one sale under two event ids) is recorded once.
+    """
     if not records:
         return []
     policy = policy or PointsPolicy()
-    keys = [k for r in records if (k := _member_key(r.data)) is not None]
+    unique: dict[str, SaleRecord] = {}
+    for rec in records:
+        unique.setdefault(rec.data.sale_id, rec)
+    keys = [k for r in unique.values() if (k := _member_key(r.data)) is not None]
     member_ids = member_repo.ids_for(
         session, (v for k, v in keys if k == "phone"), (v for k, v in keys if k == "card")
     )
     headers: list[dict[str, Any]] = []
-    earned: dict[str, int] = {}
-    for rec in records:
+    earned: dict[str, tuple[int, int]] = {}  # sale_id → (member id, points)
+    for rec in unique.values():
         d = rec.data
         key = _member_key(d)
         member_id = member_ids.get(key) if key else None
@@ -79,7 +108,7 @@ def record_sales(
                 (t.amount for t in d.tenders if t.method not in ("points", "coupon")), Decimal(0)
             )
             points = members.points_for(paid - d.change, policy)
-        earned[d.sale_id] = points
+            earned[d.sale_id] = (member_id, points)
         headers.append(
             {
                 "sale_id": d.sale_id,
@@ -101,29 +130,72 @@ def record_sales(
                 "received_at": now,
             }
         )
-    new_pks = _insert_headers(session, headers)
-    fresh = [r for r in records if r.data.sale_id in new_pks]
+    if is_postgres(session):
+        # One statement: headers insert-or-ignore, and the rows of the new ones only.
+        rows = _rows(session, list(unique.values()))
+        recorded = repository.write_sales_pg(
+            session,
+            headers,
+            lines=rows.lines,
+            discounts=rows.discounts,
+            tenders=rows.tenders,
+            movements=rows.movements,
+            revenue=rows.revenue,
+        )
+    else:
+        pks = _insert_headers(session, headers)
+        rows = _rows(session, [r for sid, r in unique.items() if sid in pks])
+        for model, tagged in (
+            (SaleLine, rows.lines),
+            (SaleDiscount, rows.discounts),
+            (Tender, rows.tenders),
+        ):
+            bulk_insert(session, model, _with_pk(tagged, pks))
+        inventory.record_movements(session, _with_pk(rows.movements, {}))
+        finance.record_revenue(session, _with_pk(rows.revenue, pks))
+        recorded = set(pks)
+    fresh = [r for sid, r in unique.items() if sid in recorded]
     if len(fresh) < len(records):
         log.info("skipped %d sale(s) already recorded", len(records) - len(fresh))
-    if not fresh:
-        return []
-    catalog = products.gtin_index(session, (ln.gtin for r in fresh for ln in r.data.lines))
-    lines: list[dict[str, Any]] = []
-    discounts: list[dict[str, Any]] = []
-    tenders: list[dict[str, Any]] = []
-    movements: list[dict[str, Any]] = []
-    revenue: list[dict[str, Any]] = []
     awards: list[members.Award] = []
     for rec in fresh:
         d = rec.data
-        pk = new_pks[d.sale_id]
-        cost = Decimal(0)
+        if d.sale_id not in earned:
+            continue
+        member_id, points = earned[d.sale_id]
+        awards.append(members.Award(member_id, d.sale_id, "earn", points, d.total, now))
+        used = sum((t.amount for t in d.tenders if t.method == "points"), Decimal(0))
+        if used > 0:
+            redeemed = int(used / policy.redeem_value)
+            awards.append(members.Award(member_id, d.sale_id, "redeem", -redeemed, d.total, now))
+    members.apply_awards(session, awards)
+    # coupon redemptions: UNIQUE(code) decides between kiosks
+    member_ingest.after_sales(
+        session,
+        [(r.data, r.store_id, r.node, earned.get(r.data.sale_id, (None, 0))[0]) for r in fresh],
+    )
+    return [r.data.sale_id for r in fresh]
+
+
+def _rows(session: Session, sales: Sequence[SaleRecord]) -> _Rows:
+    """Lines, discounts, tenders, stock movements and revenue entries of ``sales``."""
+    out = _Rows()
+    if not sales:
+        return out
+    catalog = products.gtin_index(session, (ln.gtin for r in sales for ln in r.data.lines))
+    zero = Decimal(0)
+    for rec in sales:
+        d = rec.data
+        sid = d.sale_id
+        cost = zero
+        line_level = zero
         for no, ln in enumerate(d.lines, start=1):
             product_id, unit_cost = catalog.get(ln.gtin, (None, None))
-            line_discount = sum((x.amount for x in ln.discounts), Decimal(0))
-            lines.append(
+            line_discount = sum((x.amount for x in ln.discounts), zero)
+            line_level += line_discount
+            out.lines.append(
                 {
-                    "sale_pk": pk,
+                    "_sale": sid,
                     "line_no": no,
                     "product_id": product_id,
                     "gtin": ln.gtin,
@@ -134,92 +206,57 @@ def record_sales(
                     "discount": line_discount,
                 }
             )
-            discounts.extend(
-                {"sale_pk": pk, "line_no": no, "promotion": x.promotion, "amount": x.amount}
+            out.discounts.extend(
+                {"_sale": sid, "line_no": no, "promotion": x.promotion, "amount": x.amount}
                 for x in ln.discounts
             )
-            movements.append(
+            out.movements.append(
                 {
+                    "_sale": sid,
                     "store_id": rec.store_id,
                     "product_id": product_id,
                     "gtin": ln.gtin,
                     "kind": "sale",
                     "qty": -ln.qty,
                     "unit_cost": unit_cost,
-                    "reference": d.sale_id,
+                    "reference": sid,
                     "reason": "",
                     "occurred_at": d.completed_at,
                 }
             )
             if unit_cost is not None:
                 cost += unit_cost * ln.qty
-        line_level = sum((x.amount for ln in d.lines for x in ln.discounts), Decimal(0))
         if d.discount_total > line_level:
-            discounts.append(
+            out.discounts.append(
                 {
-                    "sale_pk": pk,
+                    "_sale": sid,
                     "line_no": None,
                     "promotion": "basket",
                     "amount": d.discount_total - line_level,
                 }
             )
-        tenders.extend(
-            {"sale_pk": pk, "method": t.method, "amount": t.amount, "reference": t.reference}
+        out.tenders.extend(
+            {"_sale": sid, "method": t.method, "amount": t.amount, "reference": t.reference}
             for t in d.tenders
         )
-        revenue.append(
-            finance.revenue_row(
-                store_id=rec.store_id,
-                sale_pk=pk,
-                at=d.completed_at,
-                subtotal=d.subtotal,
-                discount=d.discount_total,
-                tax=d.tax_total,
-                tax_inclusive=d.tax_inclusive,
-                cost=cost.quantize(Decimal("0.01")),
-            )
+        revenue = finance.revenue_row(
+            store_id=rec.store_id,
+            sale_pk=0,
+            at=d.completed_at,
+            subtotal=d.subtotal,
+            discount=d.discount_total,
+            tax=d.tax_total,
+            tax_inclusive=d.tax_inclusive,
+            cost=cost.quantize(Decimal("0.01")),
         )
-        key = _member_key(d)
-        member_id = member_ids.get(key) if key else None
-        if member_id is not None:
-            awards.append(
-                members.Award(member_id, d.sale_id, "earn", earned[d.sale_id], d.total, now)
-            )
-            used = sum((t.amount for t in d.tenders if t.method == "points"), Decimal(0))
-            if used > 0:
-                redeemed = int(used / policy.redeem_value)
-                awards.append(
-                    members.Award(member_id, d.sale_id, "redeem", -redeemed, d.total, now)
-                )
-    bulk_insert(session, SaleLine, lines)
-    bulk_insert(session, SaleDiscount, discounts)
-    bulk_insert(session, Tender, tenders)
-    inventory.record_movements(session, movements)
-    finance.record_revenue(session, revenue)
-    members.apply_awards(session, awards)
-    return [r.data.sale_id for r in fresh]
+        del revenue["sale_pk"]
+        revenue["_sale"] = sid
+        out.revenue.append(revenue)
+    return out
 
 
 def _insert_headers(session: Session, headers: list[dict[str, Any]]) -> dict[str, int]:
-    """sale_id → primary key of the headers that were new.
-
-    Batches on PostgreSQL skip the sale ids already present, then COPY the rest with ids
-    reserved from the sequence (several times faster than INSERT … RETURNING). A sale id
-    inserted meanwhile by another worker makes COPY fail on the UNIQUE key; the pipeline then
-    retries one message at a time, which takes the insert-or-ignore path below.
-    """
-    if len(headers) > 1:
-        ids = reserve_ids(session, Sale, len(headers))
-        if ids is not None:
-            wanted = [h["sale_id"] for h in headers]
-            present = set(session.scalars(select(Sale.sale_id).where(Sale.sale_id.in_(wanted))))
-            fresh: dict[str, dict[str, Any]] = {}
-            for h in headers:
-                if h["sale_id"] not in present and h["sale_id"] not in fresh:
-                    fresh[h["sale_id"]] = h
-            rows = [{"id": pk, **h} for pk, h in zip(ids, fresh.values(), strict=False)]
-            bulk_insert(session, Sale, rows)
-            return {r["sale_id"]: r["id"] for r in rows}
+    """sale_id → primary key of the headers that were new (insert-or-ignore on sale_id)."""
     stmt = insert_ignore(session, Sale).returning(Sale.id, Sale.sale_id)
     return {sid: pk for pk, sid in session.execute(stmt, headers)}
 
