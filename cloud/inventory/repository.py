@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
@@ -34,3 +35,61 @@ def lane(session: Session, store_id: int, node: str, lane_id: str) -> LaneState 
             LaneState.store_id == store_id, LaneState.node == node, LaneState.lane == lane_id
         )
     ).one_or_none()
+
+
+# Console read models -------------------------------------------------------------------------
+
+
+def lanes(session: Session, store_id: int) -> list[LaneState]:
+    return list(
+        session.scalars(
+            select(LaneState)
+            .where(LaneState.store_id == store_id)
+            .order_by(LaneState.node, LaneState.lane)
+        )
+    )
+
+
+def stock_levels(
+    session: Session, store_id: int, q: str, limit: int, offset: int
+) -> list[tuple[int, str, str, Decimal]]:
+    """(product id, sku, name, on hand) of products with ledger rows here, by SKU."""
+    from cloud.products.models import Product
+
+    stmt = (
+        select(Product.id, Product.sku, Product.name, func.sum(Movement.qty))
+        .join(Product, Product.id == Movement.product_id)
+        .where(Movement.store_id == store_id)
+        .group_by(Product.id, Product.sku, Product.name)
+        .order_by(Product.sku)
+    )
+    if q:
+        stmt = stmt.where(
+            Product.sku.contains(q, autoescape=True) | Product.name.contains(q, autoescape=True)
+        )
+    rows = session.execute(stmt.limit(limit).offset(offset))
+    return [(int(i), s, n, Decimal(qty or 0)) for i, s, n, qty in rows]
+
+
+def movements(
+    session: Session,
+    store_id: int,
+    *,
+    kind: str | None,
+    product_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    offset: int,
+) -> list[Movement]:
+    stmt = select(Movement).where(Movement.store_id == store_id)
+    if kind is not None:
+        stmt = stmt.where(Movement.kind == kind)
+    if product_id is not None:
+        stmt = stmt.where(Movement.product_id == product_id)
+    if since is not None:
+        stmt = stmt.where(Movement.occurred_at >= since)
+    if until is not None:
+        stmt = stmt.where(Movement.occurred_at < until)
+    stmt = stmt.order_by(Movement.occurred_at.desc(), Movement.id.desc())
+    return list(session.scalars(stmt.limit(limit).offset(offset)))

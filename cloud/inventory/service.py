@@ -13,6 +13,7 @@ from cloud.alerts import service as alerts
 from cloud.db.upsert import bulk_insert
 from cloud.inventory import repository
 from cloud.inventory.models import MOVEMENT_KINDS, LaneState, Movement
+from cloud.inventory.reconcile import ShelfFacts, Verdict, reconcile, worst
 from contracts.messages import StockData
 
 SIGN = {
@@ -160,3 +161,73 @@ def apply_stock(
                 cleared.details = {**cleared.details, "time_to_restock_s": round(restock, 3)}
     session.flush()
     return row
+
+
+def shelf_facts(session: Session, store_id: int) -> list[ShelfFacts]:
+    """Per product on the store's shelf lanes: lane count, ledger on-hand, worst state and
+    the oldest open low/out alert; lanes map to products by GTIN, else by SKU."""
+    from sqlalchemy import select
+
+    from cloud.alerts.models import Alert
+    from cloud.products.models import Product, ProductBarcode
+
+    lane_rows = repository.lanes(session, store_id)
+    if not lane_rows:
+        return []
+    gtins = {r.gtin for r in lane_rows}
+    by_gtin = {
+        a: b
+        for a, b in session.execute(
+            select(ProductBarcode.gtin, ProductBarcode.product_id).where(
+                ProductBarcode.gtin.in_(gtins)
+            )
+        )
+    }
+    skus = {r.sku for r in lane_rows}
+    by_sku = {
+        a: b
+        for a, b in session.execute(select(Product.sku, Product.id).where(Product.sku.in_(skus)))
+    }
+    opened: dict[str, datetime] = {}
+    for source, at in session.execute(
+        select(Alert.source, Alert.opened_at).where(
+            Alert.store_id == store_id,
+            Alert.type.in_(tuple(LANE_ALERT.values())),
+            Alert.status.in_(("active_unack", "active_ack")),
+        )
+    ):
+        opened[source] = min(at, opened.get(source, at))
+    grouped: dict[int, list[LaneState]] = {}
+    for r in lane_rows:
+        pid = by_gtin.get(r.gtin) or by_sku.get(r.sku)
+        if pid is not None:
+            grouped.setdefault(pid, []).append(r)
+    names = {
+        a: b
+        for a, b in session.execute(select(Product.id, Product.name).where(Product.id.in_(grouped)))
+    }
+    sku_of = {
+        a: b
+        for a, b in session.execute(select(Product.id, Product.sku).where(Product.id.in_(grouped)))
+    }
+    system = repository.on_hand_by_product(session, store_id)
+    out = []
+    for pid, rows in grouped.items():
+        waits = [opened[f"{r.node}/{r.lane}"] for r in rows if f"{r.node}/{r.lane}" in opened]
+        out.append(
+            ShelfFacts(
+                sku=sku_of[pid],
+                name=names[pid],
+                shelf=sum(r.count for r in rows),
+                system=system.get(pid, Decimal(0)),
+                state=worst([r.state for r in rows]),
+                waiting_since=min(waits) if waits else None,
+                lanes=tuple(f"{r.node}/{r.lane}" for r in rows),
+            )
+        )
+    return out
+
+
+def reconciliation(session: Session, store_id: int, now: datetime) -> list[Verdict]:
+    """The shelf-vs-system verdicts of :mod:`cloud.inventory.reconcile` for one store."""
+    return reconcile(shelf_facts(session, store_id), now)

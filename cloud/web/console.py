@@ -253,6 +253,14 @@ def fmt_money(value: Decimal | None) -> str:
     return "" if value is None else f"{value:,.2f}"
 
 
+def fmt_qty(value: Decimal | None) -> str:
+    """A quantity without trailing zeros: 12, 0.5, -3.25 (kilograms keep their grams)."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def fmt_time(value: datetime | None) -> str:
     return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
 

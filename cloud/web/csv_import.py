@@ -193,7 +193,9 @@ def _decimal(value: str, *, places: int, maximum: Decimal) -> Decimal | None:
 def export_products(rows: Iterable[dict[str, Any]]) -> str:
     """CSV text with :data:`COLUMNS`; re-importing it changes nothing."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\n")
+    # CRLF (RFC 4180): the writer quotes a field holding any line-terminator character, so a
+    # bare CR in a name cannot end the row and start a new one with a formula (tests/fuzz).
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _cell(v, k in ("name", "name_zh")) for k, v in row.items()})
@@ -204,5 +206,6 @@ def _cell(value: Any, free_text: bool) -> str:
     if value is None:
         return ""
     text = str(value)
-    # Free text starting with = + - @ runs as a formula in spreadsheets: neutralise it.
-    return "'" + text if free_text and text[:1] in ("=", "+", "-", "@") else text
+    # Free text starting with = + - @ (or TAB/CR before one, OWASP) runs as a formula in
+    # spreadsheets: neutralise it.
+    return "'" + text if free_text and text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

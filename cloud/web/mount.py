@@ -74,6 +74,7 @@ def console_router(escalate_every_s: float) -> APIRouter:
         alerts,
         auth,
         dashboard,
+        fleet,
         inventory,
         members,
         notices,
@@ -127,6 +128,7 @@ def console_router(escalate_every_s: float) -> APIRouter:
         admin,
         notices,
         reports,
+        fleet,
     ):
         router.include_router(module.router)
     router.include_router(importlib.import_module("cloud.web.members_marketing").router)

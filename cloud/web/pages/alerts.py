@@ -21,6 +21,7 @@ from cloud.alerts.models import Alert
 from cloud.auth.models import Role, User, UserStore
 from cloud.deps import CtxDep, NowDep, SessionDep, audit
 from cloud.exceptions import InvalidTransitionError, NotFoundError
+from cloud.notices.service import current_for as current_notices
 from cloud.stores.models import Store
 from cloud.web.console import (
     ConsoleDep,
@@ -102,6 +103,7 @@ def alerts_page(
     request: Request,
     viewer: ViewerDep,
     session: SessionDep,
+    now: NowDep,
     show: Annotated[str, Query(max_length=8)] = "open",
 ) -> HTMLResponse:
     viewer.require(Role.STAFF, Role.MANAGER)
@@ -112,6 +114,7 @@ def alerts_page(
         "alerts.html",
         viewer=viewer,
         store=store,
+        notices=current_notices(session, [store.id], now),
         show=show,
         items=_list(session, store, show),
         users=_store_users(session, store.id),

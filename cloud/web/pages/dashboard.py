@@ -15,10 +15,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from cloud.alerts.models import Alert
-from cloud.audit.models import AuditEntry
 from cloud.auth.models import Role
 from cloud.deps import NowDep, SessionDep
 from cloud.devices.models import Device
+from cloud.notices import service as notice_service
+from cloud.notices.models import Notice
 from cloud.sales.models import Sale
 from cloud.stores.models import Store
 from cloud.web.console import ViewerDep, render
@@ -94,16 +95,9 @@ def store_stats(session: Session, store: Store, now: datetime) -> StoreStats:
     )
 
 
-def notices_for(session: Session, store_ids: list[int], limit: int = 5) -> list[AuditEntry]:
-    """Notices are audit rows (action ``notice``): to one store, or to all (store_id NULL)."""
-    stmt = (
-        select(AuditEntry)
-        .where(AuditEntry.action == "notice")
-        .where(AuditEntry.store_id.in_(store_ids) | AuditEntry.store_id.is_(None))
-        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .limit(limit)
-    )
-    return list(session.scalars(stmt))
+def notices_for(session: Session, store_ids: list[int], now: datetime) -> list[Notice]:
+    """Live notices (cloud.notices) of these stores and the chain-wide ones, newest first."""
+    return notice_service.current_for(session, store_ids, now)
 
 
 @router.get("", response_model=None)
@@ -130,7 +124,7 @@ def dashboard(
         viewer=viewer,
         store=store,
         stats=store_stats(session, store, now),
-        notices=notices_for(session, [store.id]),
+        notices=notices_for(session, [store.id], now),
     )
 
 

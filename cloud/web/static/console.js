@@ -21,4 +21,8 @@
     });
   }
   if (kind) { kind.addEventListener("change", showKind); showKind(); }
+  // <button data-print>: the browser's print dialog (print CSS hides the chrome).
+  document.querySelectorAll("[data-print]").forEach(function (el) {
+    el.addEventListener("click", function () { window.print(); });
+  });
 })();

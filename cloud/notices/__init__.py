@@ -1,0 +1,1 @@
+"""Notices from head office or a store manager to one store or to every store."""
