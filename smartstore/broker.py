@@ -51,7 +51,8 @@ class EmbeddedBroker:
             raise RuntimeError(f"embedded broker did not start on {self.host}:{self.port}")
         if self._error is not None:
             raise RuntimeError(f"embedded broker failed: {self._error}") from self._error
-        wait_for_port(self.host, self.port, timeout)
+        # amqtt's start() returns once the listener is bound; no TCP probe (amqtt logs an
+        # error for every connection that sends no CONNECT)
         log.info("embedded broker listening on %s", self.url)
 
     def _run(self) -> None:
