@@ -156,8 +156,15 @@ def serve_command(
     publish: bool = typer.Option(
         True, "--publish/--no-publish", help="Publish price books to the broker on changes."
     ),
+    ssl_certfile: Path | None = typer.Option(
+        None, "--ssl-certfile", help="Serve HTTPS with this certificate (PEM, chain first)."
+    ),
+    ssl_keyfile: Path | None = typer.Option(
+        None, "--ssl-keyfile", help="Private key of --ssl-certfile (PEM)."
+    ),
 ) -> None:
-    """Serve the REST API (/api/v1, OpenAPI at /docs) with uvicorn."""
+    """Serve the REST API (/api/v1, OpenAPI at /docs) with uvicorn, over HTTPS if given a
+    certificate (docs/operations/tls.md)."""
     import logging
 
     import uvicorn
@@ -166,6 +173,9 @@ def serve_command(
     from cloud.main import create_app
     from cloud.settings import CloudSettings
 
+    if (ssl_certfile is None) != (ssl_keyfile is None):
+        typer.echo("--ssl-certfile and --ssl-keyfile go together", err=True)
+        raise typer.Exit(2)
     settings = _settings(config, database_url=database_url)
     assert isinstance(settings, CloudSettings)
     engine = make_engine(settings.database_url)
@@ -186,7 +196,14 @@ def serve_command(
             )
     app_ = create_app(settings, engine=engine, publisher=publisher)
     try:
-        uvicorn.run(app_, host=host, port=port, log_level="info")
+        uvicorn.run(
+            app_,
+            host=host,
+            port=port,
+            log_level="info",
+            ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
+            ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+        )
     finally:
         if sink is not None:
             sink.close()

@@ -69,7 +69,8 @@ def make_client(
     if address.username:
         client.username_pw_set(address.username, address.password)
     if address.tls:
-        client.tls_set(cert_reqs=ssl.CERT_REQUIRED)
+        ca = str(settings.mqtt_ca_file) if settings.mqtt_ca_file is not None else None
+        client.tls_set(ca_certs=ca, cert_reqs=ssl.CERT_REQUIRED)
     client.max_queued_messages_set(0)
     client.on_socket_open = _no_delay
     return client, address, persistent

@@ -13,6 +13,8 @@ import yaml
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cloud.fleet.settings import FleetSettings
+
 
 class CloudSettingsError(ValueError):
     """Bad cloud settings; the message names each bad field."""
@@ -32,6 +34,10 @@ class CloudSettings(BaseSettings):
         default="5", description="MQTT version; the embedded amqtt broker needs 3.1.1"
     )
     mqtt_client_id: str | None = Field(default=None, description="Defaults to a random id")
+    mqtt_ca_file: Path | None = Field(
+        default=None,
+        description="CA that signed the broker's certificate (mqtts://); default: system store",
+    )
     ingest_group: str = Field(default="ingest", description="Shared-subscription group name")
     ingest_shared: bool = Field(
         default=True, description="Use $share/{group}/… (needs MQTT 5; off for amqtt)"
@@ -55,6 +61,11 @@ class CloudSettings(BaseSettings):
     mail_from: str = Field(default="smartstore@localhost", description="Sender of mails")
     cookie_secure: bool = Field(default=False, description="Secure flag on cookies (HTTPS)")
     default_currency: str = Field(default="CNY", pattern=r"^[A-Z]{3}$")
+    fleet: FleetSettings | None = Field(
+        default=None,
+        description="Node credentials registry and broker reload for the console's fleet page "
+        "(SMARTSTORE_FLEET__DIR=…); unset = provisioning only from `smartstore device`",
+    )
 
     @property
     def is_sqlite(self) -> bool:
@@ -67,10 +78,12 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> CloudSett
     if path is not None:
         try:
             loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-        except (OSError, yaml.YAMLError) as exc:
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
             raise CloudSettingsError(f"{path}: {exc}") from exc
         if not isinstance(loaded, dict):
             raise CloudSettingsError(f"{path}: the top level must be a mapping")
+        if not all(isinstance(key, str) for key in loaded):
+            raise CloudSettingsError(f"{path}: every setting name must be a string")
         data.update(loaded)
     data.update({k: v for k, v in overrides.items() if v is not None})
     try:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 
 from edge.config import NodeConfig, Strict
 from kiosk.printer.config import DummyPrinterConfig, PrinterConfig
@@ -145,6 +145,40 @@ class PricebookConfig(Strict):
     )
 
 
+class HttpCloudApiConfig(Strict):
+    """The cloud REST API, for online member balances and coupon checks (kiosk.members).
+
+    The kiosk signs in as a cashier-role service user of its store (one per kiosk, created
+    with ``smartstore cloud create-user --role cashier``): revocable like any user, scoped to
+    the store, and needing no new credential type in the cloud.
+    """
+
+    type: Literal["http"] = Field(description="Discriminator: call the cloud over HTTP(S)")
+    url: str = Field(
+        pattern=r"^https?://", description="API base, e.g. https://cloud.example/api/v1"
+    )
+    username: str = Field(min_length=1, max_length=64, description="Cashier service user")
+    password: SecretStr | None = Field(default=None, description="Its password (or a file)")
+    password_file: Path | None = Field(default=None, description="File holding the password")
+    timeout_s: float = Field(
+        default=1.5, gt=0, le=30, description="Per request; beyond it the kiosk works offline"
+    )
+
+    def secret(self) -> str:
+        if self.password is not None:
+            return self.password.get_secret_value()
+        if self.password_file is not None:
+            return self.password_file.read_text(encoding="utf-8").strip()
+        return ""
+
+
+class NoCloudApiConfig(Strict):
+    type: Literal["none"] = Field(description="Discriminator: always offline rules")
+
+
+CloudApiConfig = Annotated[HttpCloudApiConfig | NoCloudApiConfig, Field(discriminator="type")]
+
+
 class KioskConfig(NodeConfig):
     """A self-checkout kiosk node."""
 
@@ -175,4 +209,8 @@ class KioskConfig(NodeConfig):
     checkout: CheckoutConfig = Field(default_factory=CheckoutConfig, description="Rules")
     pricebook: PricebookConfig = Field(
         default_factory=PricebookConfig, description="Initial price book"
+    )
+    cloud_api: CloudApiConfig = Field(
+        default_factory=lambda: NoCloudApiConfig(type="none"),
+        description="Cloud REST API for member balances and coupon checks",
     )

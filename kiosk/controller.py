@@ -80,6 +80,8 @@ class KioskController:
         self.qr_payload: str | None = None
         self.language = "en"
         self.payments: Any = None  # kiosk.paying.PaymentRunner, set by the service
+        self.members: Any = None  # kiosk.members.MemberDesk, set by the service
+        self.returns: Any = None  # kiosk.returns.ReturnDesk, set by the service
         self.after_add: Callable[[Any, Decimal], None] | None = None
         self._listeners: list[Callable[[], None]] = []
 
@@ -191,7 +193,10 @@ class KioskController:
             self.act(lambda: self.co.attach_member("card", code))
             return "member"
         if any(code.startswith(rule.prefix) for rule in self.co.book.coupons):
-            self.act(lambda: self.co.add_coupon(code))
+            if self.members is not None:  # online check first, refusals with a reason
+                self.members.apply_coupon(code)
+            else:
+                self.act(lambda: self.co.add_coupon(code))
             return "coupon"
         if gtin is None and weight_kg is None and price is None and expiry is None:
             # typed or wedge-scanned text: read GS1 labels (weight/price embedded, expiry) too

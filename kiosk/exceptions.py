@@ -64,3 +64,21 @@ class ConfigApplyError(KioskError):
     """A config pushed from the cloud passed validation but cannot run on this kiosk."""
 
     code = "config_apply"
+
+
+class CloudUnavailable(KioskError):
+    """The cloud API did not answer in time (or at all): the kiosk falls back to offline rules."""
+
+    code = "cloud_unavailable"
+
+
+class CloudRefused(KioskError):
+    """The cloud answered no (unknown member, coupon expired); ``code`` says why."""
+
+    code = "cloud_refused"
+
+
+class ReturnError(KioskError):
+    """A return cannot be made: sale not on this kiosk, lines already returned, bad quantity."""
+
+    code = "return_refused"

@@ -177,6 +177,11 @@ def build_node(
     cash = devices.cash or build_cash(config)
     payments = PaymentRunner(ctl, terminal, cash)
     ctl.payments = payments
+    from kiosk.members import MemberDesk, build_lookup
+    from kiosk.returns import build_return_desk
+
+    ctl.members = MemberDesk(ctl, build_lookup(config.cloud_api))
+    ctl.returns = build_return_desk(ctl, config, terminal, cash, clock)
     scale = devices.scale or build_scale(config)
     link = Link(
         config.mqtt,

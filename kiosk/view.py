@@ -55,6 +55,7 @@ def build_view(ctl: KioskController) -> dict[str, Any]:
         "lines": lines,
         "gifts": gifts,
         "member": co.cart.member.as_payload() if co.cart.member else None,
+        "member_info": ctl.members.view() if ctl.members is not None else {},
         "coupons": list(co.cart.coupons),
         "points": co.cart.points,
         "points_limit": co.book.points.offline_redeem_limit,

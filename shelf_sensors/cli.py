@@ -42,51 +42,14 @@ def run(
     if validate_config:
         typer.echo(f"ok: {len(cfg.lanes)} lane(s), load cells: {cfg.loadcell.type}")
         return
-    from contracts.topics import commands_filter, pricebook_topic
-    from edge.inbound import CommandRouter, pricebook_handler
-    from edge.link import Link
-    from edge.outbox import Outbox
     from edge.runtime import Runtime
-    from shelf_sensors.calibration_store import CalibrationStore
-    from shelf_sensors.factory import build_leds, build_loadcell
-    from shelf_sensors.lanes import resolve
-    from shelf_sensors.service import ShelfService
+    from shelf_sensors.node import build_shelf_node
 
-    ident = cfg.identity
-    outbox = Outbox.open(cfg.outbox.path, ident.store, ident.node, cfg.outbox)
-    store = CalibrationStore(cfg.outbox.path)
-    cell, cals = build_loadcell(cfg.loadcell, resolve(cfg.lanes, None, strict=False))
-    service = ShelfService(
-        cfg.lanes,
-        cell,
-        outbox,
-        detection=cfg.detection,
-        health=cfg.health,
-        calibrations=cals,
-        store=store,
-        leds=build_leds(cfg.leds),
-        default_scale=cfg.default_scale_g_per_count,
-    )
-    link = Link(
-        cfg.mqtt,
-        ident,
-        outbox,
-        kind="shelf",
-        outbox_settings=cfg.outbox,
-        state_extra=service.lane_states,
-    )
-    router = CommandRouter(ident, lambda topic, payload: link.publish_now(topic, payload))
-    router.register("tare", service.command_tare)
-    router.register("calibrate", service.command_calibrate)
-    router.register("reload", service.command_reload)
-    router.register("planogram", service.command_planogram)
-    link.route(commands_filter(ident.store, ident.node), router)
-    link.route(pricebook_topic(ident.store), pricebook_handler(ident.store, service.on_pricebook))
+    node = build_shelf_node(cfg, config_path=config)
     try:
-        Runtime([link, service]).run()
+        Runtime(node.services).run()
     finally:
-        store.close()
-        outbox.close()
+        node.close()
 
 
 def _burst(cell: LoadCell, lane: str, n: int = 80, timeout: float = 10.0) -> list[int | None]:

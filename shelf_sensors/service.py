@@ -269,11 +269,14 @@ class ShelfService:
         return {"lanes": len(self.specs), "calibrated": len(self.calibrations)}
 
     def command_planogram(self, command: Command) -> dict[str, Any]:
-        specs = parse_planogram_args(command.args)
-        with self._lock:
-            self._configured = specs
-            self._set_lanes(specs)
+        self.set_planogram(parse_planogram_args(command.args))
         return {"lanes": sorted(self.specs)}
+
+    def set_planogram(self, specs: list[LaneSpec]) -> None:
+        """Replace the configured lanes (command or remote config); kept lanes keep counting."""
+        with self._lock:
+            self._configured = list(specs)
+            self._set_lanes(self._configured)
 
     def on_pricebook(self, book: PriceBook) -> None:
         with self._lock:

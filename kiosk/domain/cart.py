@@ -63,6 +63,10 @@ class CartLine:
 class Member:
     kind: MemberKind
     value: str
+    tier: str | None = None
+    """The member's tier, when the cloud told us (online lookup); prices the tier discount."""
+    balance: int | None = None
+    """Points balance from the cloud's online lookup; None offline (the book's limit rules)."""
 
     def as_payload(self) -> dict[str, str]:
         return {self.kind: self.value}
@@ -132,7 +136,11 @@ class Cart:
             cart_id=data["cart_id"],
             started_at=datetime.fromisoformat(data["started_at"]),
             lines=lines,
-            member=Member(member["kind"], member["value"]) if member else None,
+            member=(
+                Member(member["kind"], member["value"], member.get("tier"), member.get("balance"))
+                if member
+                else None
+            ),
             coupons=list(data.get("coupons", [])),
             points=int(data.get("points", 0)),
             next_line=int(data.get("next_line", len(lines) + 1)),

@@ -97,6 +97,7 @@ class Checkout:
             member=self.cart.member is not None,
             coupons=list(self.cart.coupons),
             points=self.cart.points,
+            tier=self.cart.member.tier if self.cart.member else None,
         )
 
     def due(self) -> Decimal:
@@ -325,9 +326,12 @@ class Checkout:
             raise CheckoutError("payment started", "payment_started")
         if self.cart.member is None:
             raise CheckoutError("attach a member first", "needs_member")
-        limit = self.book.points.offline_redeem_limit
+        balance = self.cart.member.balance  # known when the cloud answered the lookup
+        limit = self.book.points.offline_redeem_limit if balance is None else balance
         if points < 0 or points > limit:
-            raise CheckoutError(f"at most {limit} points offline", "points_limit")
+            if balance is None:
+                raise CheckoutError(f"at most {limit} points offline", "points_limit")
+            raise CheckoutError(f"at most {limit} points (balance)", "points_balance")
         self.cart.points = points
 
     def request_price_override(self, line_id: str, unit_price: Decimal) -> None:
@@ -398,6 +402,7 @@ class Checkout:
             points_redeemed=priced.points_redeemed,
             coupons=list(priced.coupons_applied),
             pricebook_version=self.book.version,
+            member_tier=self.cart.member.tier if self.cart.member else None,
         )
         self.phase = "receipt"
         return self.sale

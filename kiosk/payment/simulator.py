@@ -36,6 +36,12 @@ CREATE TABLE IF NOT EXISTS charges (
     created REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS script (id INTEGER PRIMARY KEY AUTOINCREMENT, outcome TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS refunds (
+    reference TEXT PRIMARY KEY,
+    original TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    created REAL NOT NULL
+);
 """
 
 
@@ -175,6 +181,45 @@ class TerminalSimulator:
                 (reference,),
             )
         return self.query(reference)
+
+    def refund(self, reference: str, original: str, amount: Decimal) -> TerminalResult:
+        """Pay back up to what ``original`` charged (less earlier refunds); idempotent by
+        ``reference``, like a charge, so a retried refund never pays twice."""
+        with self._lock, self._connect() as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            done = conn.execute(
+                "SELECT amount FROM refunds WHERE reference=?", (reference,)
+            ).fetchone()
+            if done is not None:
+                conn.execute("COMMIT")
+                return TerminalResult(reference, "approved", Decimal(done[0]), _auth(reference))
+            charged = conn.execute(
+                "SELECT amount FROM charges WHERE reference=? AND status='approved'", (original,)
+            ).fetchone()
+            before = sum(
+                (
+                    Decimal(r[0])
+                    for r in conn.execute(
+                        "SELECT amount FROM refunds WHERE original=?", (original,)
+                    )
+                ),
+                Decimal(0),
+            )
+            if charged is None or amount <= 0 or before + amount > Decimal(charged[0]):
+                conn.execute("COMMIT")
+                return TerminalResult(reference, "declined", amount, message="refund refused")
+            conn.execute(
+                "INSERT INTO refunds VALUES (?, ?, ?, ?)",
+                (reference, original, format(amount, "f"), time.time()),
+            )
+            conn.execute("COMMIT")
+        return TerminalResult(reference, "approved", amount, _auth(reference))
+
+    def refunds(self) -> list[tuple[str, Decimal]]:
+        """(original charge, amount) of every refund paid, oldest first."""
+        with self._connect() as conn:
+            rows = conn.execute("SELECT original, amount FROM refunds ORDER BY created").fetchall()
+        return [(orig, Decimal(amount)) for orig, amount in rows]
 
     def close(self) -> None:
         """Nothing held open: every call uses its own short connection."""

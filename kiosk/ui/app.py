@@ -24,6 +24,7 @@ from kiosk.paying import PaymentRunner
 from kiosk.payment.base import PaymentTerminal
 from kiosk.payment.cash import CashAcceptor, FakeCashAcceptor
 from kiosk.payment.simulator import TerminalSimulator
+from kiosk.ui.after_sale import install_after_sale
 
 log = logging.getLogger(__name__)
 
@@ -222,18 +223,26 @@ def create_app(
 
     @app.post("/api/member")
     def member(body: MemberBody) -> dict[str, Any]:
-        ctl.act(lambda: ctl.co.attach_member(body.kind, body.value))
+        if ctl.members is not None:  # attach, then the online balance (short timeout)
+            ctl.members.identify(body.kind, body.value)
+        else:
+            ctl.act(lambda: ctl.co.attach_member(body.kind, body.value))
         return view()
 
     @app.post("/api/coupon")
     def coupon(body: CodeBody) -> dict[str, Any]:
-        ctl.act(lambda: ctl.co.add_coupon(body.code))
+        if ctl.members is not None:
+            ctl.members.apply_coupon(body.code)
+        else:
+            ctl.act(lambda: ctl.co.add_coupon(body.code))
         return view()
 
     @app.post("/api/points")
     def points(body: PointsBody) -> dict[str, Any]:
         ctl.act(lambda: ctl.co.redeem_points(body.points))
         return view()
+
+    install_after_sale(app, ctl)
 
     @app.post("/api/override")
     def override(body: OverrideBody) -> dict[str, Any]:

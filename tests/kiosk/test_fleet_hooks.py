@@ -41,7 +41,9 @@ def scrape(node: KioskNode) -> str:
 
 def sample(text: str, name: str, labels: str = "") -> float | None:
     """The value of one sample line, e.g. ``sample(t, "smartstore_outbox_depth")``."""
-    pattern = "^" + re.escape(name) + (r"\{" + re.escape(labels) + r"\}" if labels else "") + r" (\S+)$"
+    pattern = (
+        "^" + re.escape(name) + (r"\{" + re.escape(labels) + r"\}" if labels else "") + r" (\S+)$"
+    )
     found = re.search(pattern, text, re.MULTILINE)
     return float(found.group(1)) if found else None
 
@@ -51,7 +53,9 @@ def milk_video(path: Path) -> None:
     scene = background(rng)
     frames: list[np.ndarray] = [scene.copy() for _ in range(5)]  # type: ignore[type-arg]
     label = Label("ean13", MILK[1:], MILK)
-    frames += [render_frame(label, "clean", rng, scene=scene.copy(), centre=(640, 360)) for _ in range(12)]
+    frames += [
+        render_frame(label, "clean", rng, scene=scene.copy(), centre=(640, 360)) for _ in range(12)
+    ]
     frames += [scene.copy() for _ in range(5)]
     write_video(str(path), frames, fps=15)
 
@@ -80,9 +84,11 @@ def test_metrics_show_outbox_depth_link_state_and_camera_decode_times(tmp_path: 
     )
     assert sample(text, "smartstore_link_connected") == 0.0
     frames = sample(text, "smartstore_scan_decode_seconds_count", 'decoder="camera"')
-    assert frames is not None and frames >= 2  # at least the two confirming frames
+    assert frames is not None
+    assert frames >= 2
     total = sample(text, "smartstore_scan_decode_seconds_sum", 'decoder="camera"')
-    assert total is not None and 0 < total < frames  # seconds per frame, well under one each
+    assert total is not None
+    assert 0 < total < frames
     assert 'smartstore_node_info{kind="kiosk",node="kiosk-1",store="demo"} 1.0' in text
 
 
@@ -123,7 +129,8 @@ def test_config_push_applies_reports_refuses_and_rolls_back(
         v1 = configs.save("demo", "kiosk-1", good)
         done = push_config(dispatcher, configs, "demo", "kiosk-1", timeout_s=15)
         assert done.status is CommandStatus.OK, done.result
-        assert done.result is not None and done.result.result["version"] == v1
+        assert done.result is not None
+        assert done.result.result["version"] == v1
         assert node.controller.co.settings.max_failures == 5
         assert node.controller.store_name == "Corner"
         assert yaml.safe_load(path.read_text())["checkout"]["store_name"] == "Corner"
@@ -140,7 +147,8 @@ def test_config_push_applies_reports_refuses_and_rolls_back(
         v2 = configs.save("demo", "kiosk-1", bad)
         done = push_config(dispatcher, configs, "demo", "kiosk-1", timeout_s=15)
         assert done.status is CommandStatus.FAILED
-        assert done.result is not None and "config refused" in (done.result.error or "")
+        assert done.result is not None
+        assert "config refused" in (done.result.error or "")
         assert "bogus" in (done.result.error or "")
         assert path.read_text() == on_disk
         assert node.fleet.remote.version == v1
@@ -163,7 +171,9 @@ def test_config_push_applies_reports_refuses_and_rolls_back(
         runtime.stop_all()
 
     # a restart reads the applied file and reports the same version
-    again = build_node(KioskConfig.model_validate(yaml.safe_load(path.read_text())), config_path=path)
+    again = build_node(
+        KioskConfig.model_validate(yaml.safe_load(path.read_text())), config_path=path
+    )
     assert again.link.config_version == v1
     assert again.controller.co.settings.max_failures == 5
     again.outbox.close()
