@@ -262,7 +262,6 @@ def create_user_command(
         typer.echo(f"password: {secret}")
 
 
-
 @app.command("backup")
 def backup_command(
     out: Path = typer.Argument(..., help="Backup file: a SQLite copy or a pg_dump archive."),

@@ -55,9 +55,9 @@ def api_router() -> APIRouter:
     from cloud.finance.router import router as finance
     from cloud.forecast.router import router as forecast
     from cloud.inventory.router import router as inventory
+    from cloud.member_programme import programme_routers
     from cloud.members.router import router as members
     from cloud.notices.router import router as notices
-    from cloud.member_programme import programme_routers
     from cloud.products.router import categories_router
     from cloud.products.router import router as products
     from cloud.promotions.router import router as promotions

@@ -92,7 +92,9 @@ def load_settings(path: Path | str | None = None, **overrides: Any) -> CloudSett
         merged = {**data, **_explicit(env_first)}
         return CloudSettings(**merged)
     except ValidationError as exc:
-        lines = [f"{err['loc'][0] if err['loc'] else '(root)'}: {err['msg']}" for err in exc.errors()]
+        lines = [
+            f"{err['loc'][0] if err['loc'] else '(root)'}: {err['msg']}" for err in exc.errors()
+        ]
         raise CloudSettingsError("invalid cloud settings:\n  " + "\n  ".join(lines)) from exc
 
 

@@ -51,4 +51,4 @@ def money(value: Decimal | int | str) -> Decimal:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime(), Decimal: MONEY}
+    type_annotation_map = {datetime: UtcDateTime(), Decimal: MONEY}  # noqa: RUF012 (SQLAlchemy API)

@@ -91,6 +91,7 @@ def console_router(escalate_every_s: float) -> APIRouter:
         ctx: AppContext = app.state.ctx
         stop = asyncio.Event()
         poller = asyncio.create_task(console.hub.run(stop))
+
         def escalated(store_ids: list[int]) -> None:
             for store_id in store_ids:
                 console.hub.notify(store_id)
