@@ -11,7 +11,8 @@ machine swing by 2×.
 ``--apply-only`` leaves MQTT out: validation (baseline) and then ``Pipeline.process`` on the
 validated messages, in batches, with CPU µs per event by stage; ``--profile`` adds cProfile.
 
-    .venv/bin/python -m bench.ingest [--events N] [--batch B] [--apply-only [--profile]]
+    .venv/bin/python -m bench.ingest [--events N] [--batch B] [--default-gc]
+                                     [--apply-only [--profile]]
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ from sqlalchemy import func, select
 from cloud.db.migrate import upgrade
 from cloud.db.session import make_engine, make_sessionmaker, transaction
 from cloud.ingest.pipeline import Pipeline, predecode
-from cloud.ingest.runner import build_worker
+from cloud.ingest.runner import build_worker, tune_gc
 from cloud.sales.models import Sale
 from cloud.settings import CloudSettings
 from contracts.messages import encode, make_envelope
@@ -182,14 +183,40 @@ def _null_drain(host: str, port: int, n: int, database: str) -> Cost:
     return cost
 
 
-def _ingest_drain(settings: CloudSettings, n: int, batch: int, database: str) -> Cost:
+def _thread_cpu() -> dict[str, float]:
+    """CPU seconds of each live thread of this process, by thread name (from /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            with open(f"/proc/self/task/{thread.native_id}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        name = "paho" if thread.name.startswith("paho") else thread.name
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return out
+
+
+def _ingest_drain(
+    settings: CloudSettings, n: int, batch: int, database: str, tune: bool = True
+) -> Cost:
     worker = build_worker(settings, batch_size=batch)
+    if tune:
+        tune_gc()  # as `smartstore cloud ingest` does (cloud.ingest.runner.run)
+    main0 = _thread_cpu().get("MainThread", 0.0)
     with _measure(database) as cost:
         worker.start()
         deadline = time.perf_counter() + 600
         while worker.pipeline.applied < n and time.perf_counter() < deadline:
             time.sleep(0.005)
+        threads = _thread_cpu()
     worker.stop()
+    threads["MainThread"] = threads.get("MainThread", 0.0) - main0
+    per = ", ".join(
+        f"{name} {sec / n * 1e6:.0f} µs" for name, sec in sorted(threads.items()) if sec > 0
+    )
+    print(f"ingest CPU/event by thread: {per}")
     assert worker.pipeline.applied == n, f"applied {worker.pipeline.applied}/{n}"
     print(f"ingest: {worker.batches} batches, {n / max(1, worker.batches):.0f} events/batch")
     return cost
@@ -201,6 +228,7 @@ def _apply_only(url: str, database: str, n: int, batch: int, profile: bool) -> N
     pipeline = Pipeline(make_sessionmaker(engine))
     warm = _messages(batch, first_seq=n + 1)
     pipeline.process([predecode(t, p) for t, p in warm])  # connections, prepared statements
+    tune_gc()  # as the ingest process does
     raw = _messages(n)
     with _measure(database) as decode:
         decoded = [predecode(t, p) for t, p in raw]
@@ -241,6 +269,9 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--apply-only", action="store_true", help="no MQTT: CPU by stage")
     parser.add_argument("--profile", action="store_true", help="with --apply-only: cProfile")
+    parser.add_argument(
+        "--default-gc", action="store_true", help="leave the GC as it is (no runner.tune_gc)"
+    )
     args = parser.parse_args()
     n = args.events
     print(f"load average: {_loadavg()}")
@@ -272,7 +303,7 @@ def main() -> None:
             _publish(broker.host, broker.port, messages)
             print(f"published {n} sale events (5 lines) in {time.perf_counter() - t0:.1f}s")
             null = _null_drain(broker.host, broker.port, n, database)
-            ingest = _ingest_drain(settings, n, args.batch, database)
+            ingest = _ingest_drain(settings, n, args.batch, database, not args.default_gc)
         with make_sessionmaker(engine)() as s:
             sales = s.scalar(select(func.count()).select_from(Sale))
         engine.dispose()

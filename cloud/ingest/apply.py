@@ -63,6 +63,7 @@ def apply_batch(session: Session, items: Sequence[Accepted], now: datetime) -> i
     """Apply the new events among ``items``; returns how many were new."""
     fresh = _claim(session, items, now)
     sale_records: list[sales.SaleRecord] = []
+    after_sales: list[Accepted] = []
     for item in sorted(fresh, key=lambda i: (i.event.envelope.node, i.event.envelope.seq)):
         payload = item.event.payload
         if isinstance(payload, SaleData):
@@ -70,10 +71,14 @@ def apply_batch(session: Session, items: Sequence[Accepted], now: datetime) -> i
             sale_records.append(
                 sales.SaleRecord(item.store_id, env.node, str(env.event_id), payload)
             )
+        elif isinstance(payload, ReturnData | InvoiceRequestData):
+            after_sales.append(item)  # they name a sale, possibly one of this very batch
         else:
             _apply_other(session, item, now)
     recorded = sales.record_sales(session, sale_records, now)
     aggregates.add_sales(session, sale_records, recorded)
+    for item in after_sales:
+        _apply_other(session, item, now)
     return len(fresh)
 
 
