@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -151,6 +152,23 @@ class CouponRule(_Model):
     targets: Targets = Field(default_factory=Targets)
 
 
+class TierBenefit(_Model):
+    """What a member tier gives at the kiosk; the cloud decides who is in which tier.
+
+    Published so a kiosk that learnt the member's tier (online balance lookup) prices the
+    discount offline-consistently; the points multiplier is applied again by the cloud on
+    ingest from its own record of the tier, which is the authority.
+    """
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,15}$", description="Tier id, e.g. gold")
+    discount_rate: Decimal = Field(
+        default=Decimal(0), ge=0, le=Decimal("0.5"), description="Basket discount, 0.05 = 5%"
+    )
+    points_multiplier: Decimal = Field(
+        default=Decimal(1), ge=0, le=10, description="Multiplies the points earned per sale"
+    )
+
+
 class PointsPolicy(_Model):
     earn_per_unit: Decimal = Field(default=Decimal(1), ge=0, description="Points per 1.00 paid")
     redeem_value: Money = Field(default=Decimal("0.01"), description="Value of one point")
@@ -170,6 +188,15 @@ class PriceBook(_Model):
     promotions: list[Promotion] = Field(default_factory=list)
     coupons: list[CouponRule] = Field(default_factory=list)
     points: PointsPolicy = Field(default_factory=PointsPolicy)
+    tiers: list[TierBenefit] = Field(
+        default_factory=list, description="Member tier benefits (empty: no tier discounts)"
+    )
+
+    def tier(self, name: str | None) -> TierBenefit | None:
+        """The benefits of tier ``name``; None when unknown or not given."""
+        if not name:
+            return None
+        return next((t for t in self.tiers if t.name == name), None)
 
 
 def encode_pricebook(book: PriceBook) -> bytes:
@@ -177,14 +204,27 @@ def encode_pricebook(book: PriceBook) -> bytes:
     return WIRE_MAGIC + gzip.compress(body, compresslevel=6, mtime=0)
 
 
+MAX_BOOK_BYTES = 64 * 1024 * 1024
+"""Inflated size refused beyond this: a gzip bomb under the broker's 4 MB limit would
+otherwise inflate to gigabytes on a Pi (found by tests/fuzz)."""
+
+
+def _inflate(data: bytes) -> bytes:
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)  # gzip framing
+    body = inflater.decompress(data, MAX_BOOK_BYTES + 1)
+    if len(body) > MAX_BOOK_BYTES:
+        raise MessageError(f"price book too large (over {MAX_BOOK_BYTES} bytes inflated)")
+    if not inflater.eof:
+        raise EOFError("compressed price book is truncated")
+    return body
+
+
 def decode_pricebook(raw: bytes) -> PriceBook:
     """Accept the compressed wire form or plain JSON; :class:`MessageError` on anything else."""
     try:
-        body: bytes | str = (
-            gzip.decompress(raw[len(WIRE_MAGIC) :]) if raw.startswith(WIRE_MAGIC) else raw
-        )
+        body: bytes | str = _inflate(raw[len(WIRE_MAGIC) :]) if raw.startswith(WIRE_MAGIC) else raw
         obj: Any = json.loads(body)
-    except (OSError, EOFError, ValueError) as exc:
+    except (OSError, EOFError, ValueError, zlib.error) as exc:
         raise MessageError(f"price book is not readable: {exc}") from exc
     try:
         return PriceBook.model_validate(obj)

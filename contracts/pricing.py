@@ -23,6 +23,9 @@ Rules, in the order they apply:
    targets after the steps before; ``repeat`` saves once per whole threshold. The saving is
    apportioned over the target lines by net (largest remainder), so line discounts sum
    exactly to it.
+3b. **Member tier.** With a member whose ``tier`` is in ``PriceBook.tiers``, the tier's
+   ``discount_rate`` of what the shopper still pays (gifts aside) is taken off, half up on
+   the basket, apportioned like a spend promotion and named ``tier:<name>``.
 4. **Coupons.** A code matches the CouponRule with the longest ``prefix``. Rejected, with a
    reason, when: duplicate code, unknown prefix, another code of the same rule already used,
    rule window closed, no eligible items, below ``min_spend`` (the targets' net before any
@@ -74,6 +77,7 @@ from contracts.pricing_rules import (
     basket_targets,
     coupon_discount,
     from_cents,
+    percent_of,
     tax_split,
     to_cents,
 )
@@ -102,8 +106,12 @@ def price_basket(
     coupons: Sequence[str] = (),
     points: int = 0,
     local_tz: str | None = None,
+    tier: str | None = None,
 ) -> PricedBasket:
-    """Price ``lines`` with ``book`` at instant ``at``; :class:`PricingError` on bad input."""
+    """Price ``lines`` with ``book`` at instant ``at``; :class:`PricingError` on bad input.
+
+    ``tier`` is the member's tier when the kiosk learnt it (ignored without ``member``).
+    """
     if at.tzinfo is None or at.utcoffset() is None:
         raise PricingError("'at' must be timezone-aware")
     if points < 0:
@@ -118,6 +126,8 @@ def price_basket(
     ordered = sorted(work, key=lambda ln: ln.line_id)
     used = apply_item_level(index, ordered, active)
     used |= apply_spend_promotions(index, ordered, active)
+    if member:
+        used |= _apply_tier(book, tier, ordered)
     applied, rejected = _apply_coupons(index, ordered, active, coupons)
     gifts = _gift_lines(index, ordered, active)
     used |= {g.discounts[0][0] for g in gifts}
@@ -153,11 +163,29 @@ def price_basket(
     )
 
 
-def points_earned(book: PriceBook, paid: Decimal) -> int:
-    """Whole points earned on ``paid`` money (points tenders excluded); never negative."""
+def points_earned(book: PriceBook, paid: Decimal, tier: str | None = None) -> int:
+    """Whole points earned on ``paid`` money (points tenders excluded); never negative.
+
+    ``tier`` multiplies by its ``points_multiplier``, as the cloud does on ingest.
+    """
     if paid <= 0:
         return 0
-    return int((paid * book.points.earn_per_unit).to_integral_value(rounding=ROUND_DOWN))
+    benefit = book.tier(tier)
+    rate = book.points.earn_per_unit * (benefit.points_multiplier if benefit else 1)
+    return int((paid * rate).to_integral_value(rounding=ROUND_DOWN))
+
+
+def _apply_tier(book: PriceBook, tier: str | None, lines: list[WorkLine]) -> set[str]:
+    benefit = book.tier(tier)
+    if benefit is None or benefit.discount_rate <= 0:
+        return set()
+    targets = [ln for ln in lines if not ln.gift and ln.net > 0]
+    cents = percent_of(sum(ln.net for ln in targets), benefit.discount_rate * 100)
+    if cents <= 0:
+        return set()
+    promo_id = f"tier:{benefit.name}"
+    apply_amount(promo_id, f"Member {benefit.name}", cents, targets)
+    return {promo_id}
 
 
 def _work_lines(index: PricingIndex, lines: Sequence[BasketLine], member: bool) -> list[WorkLine]:

@@ -202,12 +202,13 @@ class MemberDesk:
 
         def add() -> None:
             before = set(self.ctl.co.cart.coupons)
+            stale = {c for c, _ in self.ctl.co.priced().coupons_rejected} if before else set()
             self.ctl.co.add_coupon(code)
             if code in before:
                 return
-            # the cart only ever holds applied codes, so any rejection now is the new code's
-            # doing: refused itself, or displacing one already applied (one per campaign)
-            rejected = dict(self.ctl.co.priced().coupons_rejected)
+            # a new rejection is the new code's doing: refused itself, or displacing a code
+            # already applied (one per campaign); either way the new code is the one refused
+            rejected = {c: r for c, r in self.ctl.co.priced().coupons_rejected if c not in stale}
             if rejected:
                 self.ctl.co.cart.coupons.remove(code)
                 raw = rejected.get(code) or next(iter(rejected.values()))

@@ -37,6 +37,17 @@ def ids_for(
     return found
 
 
+def tiers_of(session: Session, member_ids: Iterable[int]) -> dict[int, str]:
+    """member id → tier name, in one query (ingest applies the tier's points multiplier)."""
+    ids = sorted(set(member_ids))
+    if not ids:
+        return {}
+    return {
+        int(mid): str(tier)
+        for mid, tier in session.execute(select(Member.id, Member.tier).where(Member.id.in_(ids)))
+    }
+
+
 def ledger(session: Session, member_id: int, limit: int = 100) -> Sequence[PointsEntry]:
     stmt = (
         select(PointsEntry)

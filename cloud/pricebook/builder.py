@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import TypeAdapter
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from cloud.marketing.models import Campaign
+from cloud.members.models import Coupon
+from cloud.members.tiers import TierPolicy
 from cloud.products.models import Category, Product, ProductBarcode, TaxClass
 from cloud.promotions.models import Promotion
 from cloud.stores.models import Store
@@ -25,7 +28,75 @@ def validate_rule(rule: dict[str, object]) -> PromotionRule:
     return _PROMOTION.validate_python(rule)
 
 
-def build_pricebook(session: Session, store: Store, version: int, now: datetime) -> pb.PriceBook:
+COUPON_GRACE = timedelta(days=30)
+"""A lapsed campaign stays in the book this long, so kiosks say "expired", not "unknown"."""
+
+
+def coupon_rules(session: Session, now: datetime) -> list[pb.CouponRule]:
+    """One rule per campaign whose codes a kiosk may meet: active campaigns (open window),
+    and deactivated ones until their last code expires (window closed at that instant).
+
+    Per-code validity (used, expired, another member's) is the cloud's: the kiosk asks it
+    online, and ingest reports what an offline kiosk honoured wrongly (decision 0121).
+    """
+    spans = {
+        cid: (first, last, open_ended)
+        for cid, first, last, open_ended in session.execute(
+            select(
+                Coupon.campaign_id,
+                func.min(Coupon.valid_from),
+                func.max(Coupon.expires_at),
+                func.count(Coupon.id) - func.count(Coupon.expires_at),
+            )
+            .where(Coupon.campaign_id.is_not(None))
+            .group_by(Coupon.campaign_id)
+        )
+    }
+    rules = []
+    for c in session.scalars(select(Campaign).order_by(Campaign.code)):
+        first, last, open_ended = spans.get(c.id, (None, None, 0))
+        ends = None if c.active or open_ended else _utc(last)
+        if ends is None and not c.active:
+            continue  # no code was ever issued: nothing to honour
+        if ends is not None and ends < now - COUPON_GRACE:
+            continue
+        rules.append(
+            pb.CouponRule(
+                id=c.code,
+                name=c.name,
+                prefix=c.coupon_prefix,
+                kind="percent_off" if c.coupon_kind == "percent_off" else "amount_off",
+                value=c.coupon_value,
+                min_spend=c.min_spend,
+                window=pb.Window(starts_at=_utc(first), ends_at=ends),
+            )
+        )
+    return rules
+
+
+def tier_benefits(policy: TierPolicy) -> list[pb.TierBenefit]:
+    return [
+        pb.TierBenefit(
+            name=t.name, discount_rate=t.discount_rate, points_multiplier=t.points_multiplier
+        )
+        for t in policy.tiers
+    ]
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive UTC datetimes."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def build_pricebook(
+    session: Session,
+    store: Store,
+    version: int,
+    now: datetime,
+    tiers: TierPolicy | None = None,
+) -> pb.PriceBook:
     gtins: dict[int, list[str]] = defaultdict(list)
     for pid, gtin in session.execute(
         select(ProductBarcode.product_id, ProductBarcode.gtin).order_by(ProductBarcode.gtin)
@@ -79,4 +150,6 @@ def build_pricebook(session: Session, store: Store, version: int, now: datetime)
         tax_classes=taxes,
         products=products,
         promotions=promotions,
+        coupons=coupon_rules(session, now),
+        tiers=tier_benefits(tiers or TierPolicy()),
     )

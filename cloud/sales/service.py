@@ -23,6 +23,7 @@ from cloud.inventory import service as inventory
 from cloud.members import ingest as member_ingest
 from cloud.members import repository as member_repo
 from cloud.members import service as members
+from cloud.members.tiers import TierPolicy
 from cloud.products import repository as products
 from cloud.sales import repository
 from cloud.sales.models import Sale, SaleDiscount, SaleLine, Tender, Void, ZReport
@@ -78,10 +79,13 @@ def record_sales(
     records: Sequence[SaleRecord],
     now: datetime,
     policy: PointsPolicy | None = None,
+    tiers: TierPolicy | None = None,
 ) -> list[str]:
     """Write new sales with everything they imply; returns the sale ids actually recorded.
 
     A sale id seen twice in ``records`` (one sale under two event ids) is recorded once.
+    Points earned are multiplied by the ``points_multiplier`` of the member's tier as the
+    cloud records it (the authority; kiosks only estimate it on the receipt).
     """
     if not records:
         return []
@@ -93,6 +97,8 @@ def record_sales(
     member_ids = member_repo.ids_for(
         session, (v for k, v in keys if k == "phone"), (v for k, v in keys if k == "card")
     )
+    tier_policy = tiers or TierPolicy()
+    member_tiers = member_repo.tiers_of(session, member_ids.values())
     headers: list[dict[str, Any]] = []
     earned: dict[str, tuple[int, int]] = {}  # sale_id → (member id, points)
     for rec in unique.values():
@@ -107,7 +113,8 @@ def record_sales(
             paid = sum(
                 (t.amount for t in d.tenders if t.method not in ("points", "coupon")), Decimal(0)
             )
-            points = members.points_for(paid - d.change, policy)
+            boost = tier_policy.get(member_tiers.get(member_id, "")).points_multiplier
+            points = members.points_for((paid - d.change) * boost, policy)
             earned[d.sale_id] = (member_id, points)
         headers.append(
             {

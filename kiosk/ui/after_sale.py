@@ -13,8 +13,9 @@ from fastapi import FastAPI
 from pydantic import BaseModel, ConfigDict, Field
 
 from contracts.refunds import RefundPlan
+from kiosk.after_sale import request_invoice
 from kiosk.exceptions import ReturnError
-from kiosk.returns import OpenReturn, request_invoice
+from kiosk.returns import OpenReturn
 
 
 class _Body(BaseModel):

@@ -70,7 +70,7 @@
     $("t-discounts").textContent = "−" + money(s.totals.discount_total);
     $("t-points").textContent = "−" + money(s.totals.points_value);
     $("t-total").textContent = money(s.totals.total);
-    $("member-line").textContent = s.member ? "★ " + (s.member.phone || s.member.card) : "";
+    $("member-line").textContent = s.member ? "★ " + (s.member.phone || s.member.card) + memberInfo(s.member_info) : "";
     $("suspend-code").textContent = s.suspend_code ? t("suspended_code") + " " + s.suspend_code : "";
     $("suspend-code").dataset.code = s.suspend_code || "";
 
@@ -102,6 +102,12 @@
       reasons.appendChild(li);
     });
     $("locked").hidden = s.phase !== "locked";
+  }
+
+  function memberInfo(m) {
+    if (!m || m.online === undefined) { return ""; }
+    if (!m.online) { return " · " + t("member_offline") + " " + m.redeem_cap; }
+    return " · " + (t("tier_" + m.tier) || m.tier) + " · " + t("balance") + " " + m.balance;
   }
 
   function ask(label, then) {
