@@ -38,6 +38,9 @@ from edge.outbox import Outbox
 
 log = logging.getLogger(__name__)
 
+CLOUD_SEEN_KEY = "cloud_seen"
+"""Outbox meta flag: this node has seen a cloud state, so it holds until the cloud is online."""
+
 Handler = Callable[[str, bytes], None]
 
 
@@ -91,6 +94,8 @@ class Link:
         self._client: mqtt.Client | None = None
         self._connected = False
         self._cloud_online: bool | None = None
+        # Survives restarts: a node that once had a cloud starts held after a broker crash too
+        self._cloud_seen = bool(outbox.meta(CLOUD_SEEN_KEY))
         self._stop = threading.Event()
         self._conn_changed = threading.Event()
         self._conn_thread: threading.Thread | None = None
@@ -267,6 +272,12 @@ class Link:
             qos=1,
             retain=True,
         )
+        # What the cloud said on the last connection may be stale: a broker restarted without
+        # persistence has no retained state, and its ingest may not have resubscribed yet,
+        # so events sent now would be acknowledged and lost. Once a cloud state has been
+        # seen, hold until the retained one on this connection says online.
+        self._cloud_online = None
+        self.drainer.hold(self._cloud_seen)
         topics = [(CLOUD_STATE_TOPIC, 1)] + [(flt, 1) for flt, _ in self._routes]
         client.subscribe(topics)
         with self._lock:
@@ -315,8 +326,11 @@ class Link:
             except MessageError as exc:
                 log.warning("%s: ignoring malformed cloud state: %s", self.name, exc)
                 return
+            if not self._cloud_seen:
+                self._cloud_seen = True
+                self.outbox.set_meta(CLOUD_SEEN_KEY, 1)
         log.info("%s: cloud online = %s", self.name, self._cloud_online)
-        self.drainer.hold(self._cloud_online is False)
+        self.drainer.hold(self._cloud_online is not True and self._cloud_seen)
 
 
 def _no_delay(_client: Any, _userdata: Any, sock: Any) -> None:

@@ -392,6 +392,18 @@ class Outbox:
         self._bump("unsent", -1)
         return True
 
+    def meta(self, key: str) -> int | None:
+        """A small durable integer of the node's own (e.g. the link's ``cloud_seen``)."""
+        with self._reader_lock:
+            row = self._reader.execute(
+                "SELECT value FROM outbox_meta WHERE key = ?", (key,)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
+    def set_meta(self, key: str, value: int) -> None:
+        with self.transaction() as tx:
+            tx.conn.execute("INSERT OR REPLACE INTO outbox_meta VALUES (?, ?)", (key, value))
+
     # Reading, for the publisher ---------------------------------------------------------------
 
     @property

@@ -66,10 +66,23 @@ class Shopper:
             raise KioskDown
         return self.k.ctl
 
-    def _units(self) -> Decimal:
+    def _cart(self) -> tuple[str | None, Decimal]:
+        """(open cart id, units in it); (None, 0) while the last sale's goodbye screen shows.
+
+        After ``finish`` the kiosk keeps the previous shopper's lines on screen ("done") and
+        the next scan starts a new cart. Comparing units against that old cart missed every
+        first item of a shopper (docs/simulators.md, "Camera scans").
+        """
         ctl = self._ctl()
         with ctl.lock:
-            return sum((ln.qty for ln in ctl.co.cart.lines), Decimal(0))
+            if ctl.co.phase in ("receipt", "done"):
+                return None, Decimal(0)
+            units = sum((ln.qty for ln in ctl.co.cart.lines), Decimal(0))
+            return str(ctl.co.cart.cart_id), units
+
+    def _added_since(self, before: tuple[str | None, Decimal]) -> bool:
+        cart_id, units = self._cart()
+        return cart_id is not None and (cart_id != before[0] or units > before[1])
 
     def _count(self, key: str) -> None:
         self.stats[key] = self.stats.get(key, 0) + 1
@@ -143,10 +156,12 @@ class Shopper:
             self._count("members")
 
     def _scan(self, item: Item) -> None:
-        before = self._units()
+        before = self._cart()
         camera = self.k.camera
         camera.show(self.frames.frames(item.gtin, covered=item.scan_fails))
-        added = wait_for(lambda: self._units() > before, 1.0 if item.scan_fails else 3.0, self.stop)
+        added = wait_for(
+            lambda: self._added_since(before), 1.0 if item.scan_fails else 3.0, self.stop
+        )
         camera.hide()
         if added:
             self._count("camera_scans")
@@ -154,7 +169,7 @@ class Shopper:
             self._count("manual_entries")
             self._ctl().scan(item.gtin)  # the shopper types the number under the barcode
         wait_for(self._bagged, 3.0, self.stop)
-        self.stop.wait(0.25)  # the item leaves the camera's view before the next one
+        self.stop.wait(0.4)  # out of view (> the scanner's left_view_s) before the next one
 
     def _bagged(self) -> bool:
         ctl = self._ctl()

@@ -169,17 +169,50 @@ def simulate_fleet(
     protocol: str = typer.Option("5", "--protocol", help="MQTT 5, or 3.1.1 for amqtt."),
     duration: float | None = typer.Option(None, "--duration", help="Real seconds, else Ctrl-C."),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Outboxes (default: temp)."),
+    register: bool = typer.Option(
+        False, "--register", help="Create the fleet's stores and devices in the cloud first."
+    ),
+    api_url: str | None = typer.Option(
+        None, "--api-url", help="Cloud API for --register, e.g. http://127.0.0.1:8000."
+    ),
+    username: str = typer.Option("admin", "--username", help="Cloud admin for --register."),
+    password: str | None = typer.Option(
+        None, "--password", envvar="SMARTSTORE_DEMO_PASSWORD", help="Its password."
+    ),
 ) -> None:
-    """Many light nodes (real outbox + link, no devices) with a realistic message mix."""
+    """Many light nodes (real outbox + link, no devices) with a realistic message mix.
+
+    The cloud dead-letters events of unregistered devices: pass ``--register`` (with an admin
+    login) so the fleet's stores fleet-001… and their nodes exist before anything is sent.
+    """
+    import httpx
+
+    from simulators.cloudapi import CloudApi
+    from simulators.exceptions import SimulatorError
     from simulators.fleet import Fleet
 
     if protocol not in ("5", "3.1.1"):
         typer.echo("--protocol must be 5 or 3.1.1", err=True)
         raise typer.Exit(2)
+    if register and (api_url is None or password is None):
+        typer.echo(
+            "--register needs --api-url and --password (or SMARTSTORE_DEMO_PASSWORD)", err=True
+        )
+        raise typer.Exit(2)
     stop = threading.Event()
     _stop_on_signals(stop)
     folder = data_dir or Path(tempfile.mkdtemp(prefix="smartstore-fleet-"))
     fleet = Fleet(stores, mqtt_url, folder, rate=rate, protocol=protocol)  # type: ignore[arg-type]
+    if register and api_url is not None:
+        api = CloudApi(api_url, username, password or "")
+        try:
+            made_stores, made_devices = fleet.register(api)
+        except (SimulatorError, httpx.HTTPError) as exc:
+            typer.echo(f"simulate fleet: registration failed: {exc}", err=True)
+            raise typer.Exit(1) from exc
+        finally:
+            api.close()
+        typer.echo(f"registered {made_stores} new store(s), {made_devices} new device(s)")
     started = time.monotonic()
     fleet.start()
     typer.echo(f"fleet: {len(fleet.nodes)} nodes in {stores} stores, {rate:g} events/s")
@@ -194,3 +227,5 @@ def simulate_fleet(
                 break
     finally:
         fleet.stop()
+    mix = ", ".join(f"{kind} {n}" for kind, n in sorted(fleet.mix.items()))
+    typer.echo(f"emitted {fleet.emitted} ({mix}); published {fleet.published()}")

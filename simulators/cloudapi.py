@@ -34,7 +34,8 @@ class CloudApi:
             raise SimulatorError(f"login as {self.username} failed: {r.status_code} {r.text[:200]}")
         self._token = str(r.json()["access_token"])
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _request(self, method: str, path: str, *, ok: tuple[int, ...] = (), **kwargs: Any) -> Any:
+        """JSON of the answer; statuses in ``ok`` (e.g. 409) return None instead of raising."""
         for attempt in range(2):
             if self._token is None:
                 self.login()
@@ -43,10 +44,23 @@ class CloudApi:
             if r.status_code == 401 and attempt == 0:
                 self._token = None
                 continue
+            if r.status_code in ok:
+                return None
             if r.status_code >= 400:
                 raise SimulatorError(f"{method} {path}: {r.status_code} {r.text[:200]}")
             return r.json()
         raise SimulatorError(f"{method} {path}: unauthorised")
+
+    def ensure_store(self, code: str, name: str) -> bool:
+        """Create the store (admin only); False when it existed already."""
+        body = {"code": code, "name": name}
+        return self._request("POST", "/stores", json=body, ok=(409,)) is not None
+
+    def ensure_device(self, store: str, node: str, kind: str) -> bool:
+        """Register a node of a store (manager or admin); False when it was registered."""
+        body = {"node": node, "kind": kind, "name": f"simulated {kind}"}
+        found = self._request("POST", f"/stores/{store}/devices", json=body, ok=(409,))
+        return found is not None
 
     def all_pages(self, path: str, **params: Any) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

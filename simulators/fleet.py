@@ -14,11 +14,12 @@ import random
 import threading
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from contracts.messages import FaultData, SaleData, ShelfEventData, StockData
 from edge.config import NodeIdentity, OutboxSettings
@@ -102,6 +103,26 @@ def fake_event(kind: str, rng: random.Random, now: datetime) -> Any:
     )
 
 
+NODES: tuple[tuple[str, str], ...] = (
+    ("kiosk-1", "kiosk"),
+    ("kiosk-2", "kiosk"),
+    ("shelf-1", "shelf"),
+)
+"""The nodes of every fleet store: (node id, kind)."""
+
+
+class Registrar(Protocol):
+    """What :meth:`Fleet.register` needs of the cloud (``simulators.cloudapi.CloudApi``)."""
+
+    def ensure_store(self, code: str, name: str) -> bool: ...
+
+    def ensure_device(self, store: str, node: str, kind: str) -> bool: ...
+
+
+def store_code(i: int) -> str:
+    return f"fleet-{i:03d}"
+
+
 @dataclass
 class FleetNode:
     identity: NodeIdentity
@@ -121,16 +142,33 @@ class Fleet:
     nodes: list[FleetNode] = field(default_factory=list)
     emitted: int = 0
     refused: int = 0
+    mix: Counter[str] = field(default_factory=Counter)
+    """Events emitted by type."""
 
     def __post_init__(self) -> None:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    def register(self, cloud: Registrar) -> tuple[int, int]:
+        """Create the fleet's stores and devices in the cloud before any node connects.
+
+        The ingest dead-letters events of unknown devices, so an unregistered fleet only
+        exercises the dead-letter path. Idempotent: returns (stores, devices) created now.
+        """
+        stores = devices = 0
+        for i in range(1, self.stores + 1):
+            code = store_code(i)
+            stores += cloud.ensure_store(code, f"Fleet store {i}")
+            for node, kind in NODES:
+                devices += cloud.ensure_device(code, node, kind)
+        log.info("fleet registered: %d store(s), %d device(s) new", stores, devices)
+        return stores, devices
+
     def start(self) -> None:
         settings = mqtt_settings(self.mqtt_url, self.protocol)
         for i in range(1, self.stores + 1):
-            store = f"fleet-{i:03d}"
-            for node, kind in (("kiosk-1", "kiosk"), ("kiosk-2", "kiosk"), ("shelf-1", "shelf")):
+            store = store_code(i)
+            for node, kind in NODES:
                 ident = NodeIdentity(store=store, node=node)
                 path = self.data_dir / store / f"{node}.sqlite3"
                 box_settings = OutboxSettings(path=path, sync="normal")
@@ -154,6 +192,7 @@ class Fleet:
             try:
                 node.outbox.emit(kind, fake_event(kind, rng, datetime.now(UTC)))
                 self.emitted += 1
+                self.mix[kind] += 1
             except Exception as exc:  # a full outbox refuses sales: count, go on
                 self.refused += 1
                 log.debug("event refused: %s", exc)
@@ -170,13 +209,18 @@ class Fleet:
     def depth(self) -> int:
         return sum(n.outbox.depth() for n in self.nodes)
 
+    def pause(self) -> None:
+        """Stop emitting; the links keep draining what the outboxes hold."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
     def published(self) -> int:
         return sum(n.link.drainer.counters["published"] for n in self.nodes)
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self.pause()
         for node in self.nodes:
             node.link.stop()
             node.outbox.close()

@@ -37,8 +37,10 @@ log = logging.getLogger(__name__)
 
 ATTENDANT_BADGE = "SIM-ATTENDANT-1"
 SCANNER = CameraScannerConfig(
-    type="camera", source="simulated", confirm_frames=2, debounce_s=0.8, left_view_s=0.2
+    type="camera", source="simulated", confirm_frames=2, debounce_s=None, left_view_s=0.2
 )
+"""The kiosk's shipped behaviour: a code held in view counts once per presence. Hold-to-repeat
+(``debounce_s``) added a unit every 0.8 s while a shopper waited for the cart to change."""
 
 
 def mqtt_settings(url: str, protocol: Literal["5", "3.1.1"]) -> MqttSettings:
@@ -104,6 +106,7 @@ class SimKiosk:
             "printer": {"type": "dummy"},
             "attendants": [{"id": "sim-attendant", "badge": ATTENDANT_BADGE}],
             "ui": {"port": 0},
+            "metrics": {"port": 0},  # several simulated kiosks share one host
             "checkout": {"store_name": f"smartstore {self.store}"},
         }
         return load_config(KioskConfig, None, overrides=data, environ={})

@@ -206,3 +206,46 @@ def test_backoff_doubles_with_jitter_up_to_the_ceiling() -> None:
     ceilings = [0.5, 1, 2, 4, 8, 8, 8, 8, 8, 8]
     assert all(c / 2 <= d <= c for d, c in zip(got, ceilings, strict=True))
     assert len({round(d, 6) for d in got[5:]}) > 1  # jittered, not in lock-step
+
+
+@pytest.mark.mosquitto
+def test_node_that_once_had_a_cloud_starts_held_after_a_broker_crash(
+    mosquitto_broker: object, tmp_path: Path
+) -> None:
+    """A fresh broker has no retained cloud state; a node that knew a cloud must wait for it."""
+    b = mosquitto_broker
+    host, port = b.host, b.port  # type: ignore[attr-defined]
+    watcher = Watcher(host, port, "5")
+    watcher.publish(CLOUD_STATE_TOPIC, encode(CloudState(online=True)), retain=True)
+    link = make_link(tmp_path, host, port, "5")
+    link.start()
+    wait_for(lambda: link.cloud_online is True, 10, "cloud seen once")
+    link.stop()
+    link.outbox.close()
+    watcher.publish(CLOUD_STATE_TOPIC, b"", retain=True)  # the broker lost its retained state
+
+    link = make_link(tmp_path, host, port, "5")  # same outbox file: a restarted node
+    link.start()
+    try:
+        wait_for(lambda: link.connected, 10, "connected")
+        link.outbox.emit_many([("fault", FAULT)] * 3)
+        with pytest.raises(AssertionError):
+            wait_for(lambda: bool(watcher.seqs()), 0.7, "nothing before the cloud is back")
+        assert link.outbox.depth() == 3
+        watcher.publish(CLOUD_STATE_TOPIC, encode(CloudState(online=True)), retain=True)
+        wait_for(lambda: len(watcher.seqs()) == 3, 10, "released when the cloud says online")
+    finally:
+        link.stop()
+        link.outbox.close()
+        watcher.close()
+
+
+def test_cloud_seen_flag_is_durable(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    outbox = Outbox.open(path, "demo", "kiosk-1")
+    assert outbox.meta("cloud_seen") is None
+    outbox.set_meta("cloud_seen", 1)
+    outbox.close()
+    again = Outbox.open(path, "demo", "kiosk-1")
+    assert again.meta("cloud_seen") == 1
+    again.close()
