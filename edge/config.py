@@ -183,6 +183,8 @@ def load_config(
             loaded = yaml.safe_load(file.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
             raise ConfigError(f"{file}: file not found") from exc
+        except (OSError, UnicodeDecodeError) as exc:  # a directory, no permission, not UTF-8
+            raise ConfigError(f"{file}: cannot read: {exc}") from exc
         except yaml.YAMLError as exc:
             raise ConfigError(f"{file}: not valid YAML: {exc}") from exc
         if loaded is None:

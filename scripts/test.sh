@@ -9,4 +9,5 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 .venv/bin/ruff check .
 .venv/bin/mypy
 .venv/bin/lint-imports
+scripts/audit.sh  # pip-audit: fails on vulnerabilities, warns when the advisory API is unreachable
 .venv/bin/python -m pytest "$@"

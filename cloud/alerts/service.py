@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from cloud.alerts import repository
@@ -29,8 +29,24 @@ def open_alert(
     message: str = "",
     details: dict[str, Any] | None = None,
 ) -> tuple[Alert, bool]:
-    """Open the (store, source, type) alert, or bump the open one; returns (alert, created)."""
+    """Open the (store, source, type) alert, or bump the open one; returns (alert, created).
+
+    A report older than the last clear of the same alert is stale (two ingest workers can
+    apply a node's events out of order; tests/reliability): the cleared alert is returned.
+    """
     key = repository.open_key(store_id, source, alert_type)
+    newer_clear = session.scalars(
+        select(Alert)
+        .where(
+            Alert.store_id == store_id,
+            Alert.source == source,
+            Alert.type == alert_type,
+            Alert.resolved_at > now,
+        )
+        .limit(1)
+    ).first()
+    if newer_clear is not None:
+        return newer_clear, False
     inserted = session.execute(
         insert_ignore(session, Alert).returning(Alert.id),
         [
@@ -85,6 +101,8 @@ def clear_alert(
     """Clear (resolve) the open alert if any; the row keeps its ack state for the record."""
     alert = repository.by_open_key(session, repository.open_key(store_id, source, alert_type))
     if alert is None:
+        return None
+    if now < alert.opened_at:  # a stale clear from before this alert opened (out of order)
         return None
     _clear(alert, now, by)
     if details:

@@ -56,3 +56,37 @@ def test_no_server_errors(api: Api) -> None:
     # The run really was authenticated and reached the handlers, not just the auth wall.
     ok = sorted(op for op, codes in answered.items() if any(200 <= c < 300 for c in codes))
     assert len(ok) >= 20, answered
+
+
+@pytest.mark.slow
+def test_session_ending_operations_have_no_server_errors(api: Api) -> None:
+    """The two operations skipped above (logout, password change), each case on a fresh
+    login of its own so ending that session cannot blind the rest of the run."""
+    schema = schemathesis.openapi.from_asgi("/openapi.json", api.app).include(path_regex=SKIP)
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        operations += 1
+
+        @given(case=operation.as_strategy())
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        def run(case: schemathesis.Case) -> None:
+            response = case.call(headers={"Authorization": f"Bearer {api.token('manager_a')}"})
+            assert response.status_code < 500, (
+                f"{case.method} {case.formatted_path} {str(case.body)[:200]}"
+                f" -> {response.status_code} {response.text[:300]}"
+            )
+
+        try:
+            run()
+        except AssertionError as exc:
+            failures.append(str(exc).splitlines()[0][:600])
+    assert operations == 2
+    assert failures == []
