@@ -156,9 +156,8 @@ def print_report(result: dict) -> None:
 
 def memory_child(video: str, seconds: float) -> None:
     """Run the camera ScannerService on ``video`` (looped, real time) and print RSS figures."""
-    from kiosk.scanner.service import ScannerService
-
     from kiosk.scanner.config import CameraScannerConfig
+    from kiosk.scanner.service import ScannerService
 
     baseline_kb = _rss_kb()
     scans: list[str] = []
