@@ -97,6 +97,11 @@ class OutboxSettings(Strict):
         default=500.0, gt=0, description="Historical backlog drained at most this many/s"
     )
     retention_hours: float = Field(default=72.0, ge=0, description="Keep sent rows this long")
+    require_subscriber: bool = Field(
+        default=False,
+        description="MQTT 5: a PUBACK saying 'no matching subscribers' leaves the row unsent "
+        "and it is retried with backoff (on in production: no cloud ingest = not delivered)",
+    )
     sync: Literal["full", "normal"] = Field(
         default="full", description="SQLite synchronous mode; full survives a power cut"
     )

@@ -4,7 +4,10 @@ On every connection the rows that existed before it (``seq <= backlog_upto``) ar
 backlog: replayed flagged ``historical`` at ``replay_rate`` per second, so a long outage does
 not flood the cloud, while rows appended after the connection (live) go out first and at
 once. A row is marked sent only on a successful PUBACK (reason code < 0x80); a negative
-acknowledgement leaves it unsent until the next connection.
+acknowledgement leaves it unsent until the next connection. With ``require_subscriber`` an
+MQTT 5 PUBACK "no matching subscribers" (0x10: no ingest is subscribed, so nobody will ever
+get it) also leaves the row unsent; sending pauses and the unsent rows are replayed after a
+backoff, as if on a new connection.
 
 paho calls ``on_publish`` from its loop thread while holding its own lock, so the callback
 only queues the ack; the drain thread alone touches the in-flight map (no lock ordering).
@@ -29,6 +32,9 @@ from edge.outbox import Outbox, OutboxRow, as_historical
 log = logging.getLogger(__name__)
 
 COMPACT_EVERY_S = 300.0
+NO_MATCHING_SUBSCRIBERS = 0x10
+UNROUTED_RETRY_MIN_S = 0.5
+UNROUTED_RETRY_MAX_S = 15.0
 
 
 class Drainer:
@@ -41,12 +47,23 @@ class Drainer:
         self.settings = settings
         self._monotonic = monotonic
         self._wake = threading.Event()
-        self._acks: queue.SimpleQueue[tuple[mqtt.Client, int, bool, str]] = queue.SimpleQueue()
+        # (client, mid, refused, unrouted, reason)
+        self._acks: queue.SimpleQueue[tuple[mqtt.Client, int, bool, bool, str]] = (
+            queue.SimpleQueue()
+        )
         self._target: mqtt.Client | None = None
         self._held = False
         self._stopping = False
         self._thread: threading.Thread | None = None
-        self.counters = {"published": 0, "historical": 0, "nacked": 0, "errors": 0}
+        self.counters = {
+            "published": 0,
+            "historical": 0,
+            "nacked": 0,
+            "unrouted": 0,
+            "errors": 0,
+        }
+        self._retry_at: float | None = None  # replay unsent rows then (unrouted rows)
+        self._retry_delay = UNROUTED_RETRY_MIN_S
 
     # Signals from the link (any thread) ----------------------------------------------------
 
@@ -58,7 +75,8 @@ class Drainer:
         reason_code: ReasonCode,
         properties: Properties | None,
     ) -> None:
-        self._acks.put((client, mid, reason_code.is_failure, str(reason_code)))
+        unrouted = reason_code.value == NO_MATCHING_SUBSCRIBERS
+        self._acks.put((client, mid, reason_code.is_failure, unrouted, str(reason_code)))
         self._wake.set()
 
     def connected(self, client: mqtt.Client) -> None:
@@ -126,6 +144,14 @@ class Drainer:
                 self._compact()
             if client is None or self._held:
                 continue
+            if self._retry_at is not None:
+                if now < self._retry_at:
+                    timeout = min(timeout, self._retry_at - now)
+                    continue
+                # replay what was not routed, as on a new connection
+                self._retry_at = None
+                backlog_upto = live_cursor = self.outbox.last_seq
+                hist_cursor, tokens = 0, 0.0
             room = self.settings.inflight - len(inflight)
             rows = self.outbox.fetch_unsent(live_cursor, room)
             live_cursor = self._send(client, rows, inflight, live_cursor, historical=False)
@@ -176,7 +202,7 @@ class Drainer:
         done: list[int] = []
         while True:
             try:
-                acked_by, mid, failed, reason = self._acks.get_nowait()
+                acked_by, mid, failed, unrouted, reason = self._acks.get_nowait()
             except queue.Empty:
                 break
             if acked_by is not client:
@@ -187,8 +213,19 @@ class Drainer:
             if failed:
                 self.counters["nacked"] += 1
                 log.warning("broker refused seq %d: %s (kept for the next connection)", seq, reason)
+            elif unrouted and self.settings.require_subscriber:
+                self.counters["unrouted"] += 1
+                if self._retry_at is None:
+                    self._retry_at = self._monotonic() + self._retry_delay
+                    log.warning(
+                        "seq %d reached no subscriber (no cloud ingest?); retrying in %.1fs",
+                        seq,
+                        self._retry_delay,
+                    )
+                    self._retry_delay = min(self._retry_delay * 2, UNROUTED_RETRY_MAX_S)
             else:
                 done.append(seq)
+                self._retry_delay = UNROUTED_RETRY_MIN_S
         if done:
             try:
                 self.outbox.mark_sent(done)

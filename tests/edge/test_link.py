@@ -249,3 +249,31 @@ def test_cloud_seen_flag_is_durable(tmp_path: Path) -> None:
     again = Outbox.open(path, "demo", "kiosk-1")
     assert again.meta("cloud_seen") == 1
     again.close()
+
+
+@pytest.mark.mosquitto
+def test_events_nobody_receives_stay_unsent_until_an_ingest_subscribes(
+    mosquitto_broker: object, tmp_path: Path
+) -> None:
+    """MQTT 5 PUBACK 0x10 (no matching subscribers) is not delivery when require_subscriber."""
+    b = mosquitto_broker
+    host, port = b.host, b.port  # type: ignore[attr-defined]
+    settings = OutboxSettings(path=tmp_path / "o.sqlite3", replay_rate=1e6, require_subscriber=True)
+    outbox = Outbox.open(settings.path, "demo", "kiosk-1", settings)
+    mqtt_settings = MqttSettings(url=f"mqtt://{host}:{port}", backoff_min=0.05, backoff_max=0.2)
+    link = Link(mqtt_settings, ID, outbox, kind="kiosk", outbox_settings=settings)
+    link.start()
+    watcher: Watcher | None = None
+    try:
+        wait_for(lambda: link.connected, 10, "connected")
+        outbox.emit_many([("fault", FAULT)] * 4)
+        wait_for(lambda: link.drainer.counters["unrouted"] >= 1, 10, "0x10 seen")
+        assert outbox.depth() == 4  # acknowledged by the broker, but nobody got them
+        watcher = Watcher(host, port, "5")  # the ingest arrives
+        wait_for(lambda: sorted(set(watcher.seqs())) == [1, 2, 3, 4], 20, "retried and delivered")
+        wait_for(lambda: outbox.depth() == 0, 10, "marked sent")
+    finally:
+        link.stop()
+        outbox.close()
+        if watcher is not None:
+            watcher.close()
