@@ -82,17 +82,7 @@ def token(form: LoginForm, session: SessionDep, ctx: CtxDep, now: NowDep) -> Tok
     """OAuth2 password flow: a short-lived opaque bearer token (revoked by logout)."""
     user = _login(session, ctx, form, now)
     ttl = timedelta(minutes=ctx.settings.access_token_minutes)
-    raw, _ = service.issue_token(session, user, TokenKind.BEARER, now=now, ttl=ttl)
-    record(
-        session,
-        at=now,
-        action="login",
-        entity="user",
-        entity_id=user.id,
-        actor=user.username,
-        actor_id=user.id,
-        details={"channel": "bearer"},
-    )
+    raw, _ = service.open_login(session, user, TokenKind.BEARER, now=now, ttl=ttl, channel="bearer")
     session.commit()
     return TokenOut(access_token=raw, expires_in=int(ttl.total_seconds()))
 
@@ -104,16 +94,8 @@ def open_session(
     """Console login: sets an HttpOnly, SameSite=Lax session cookie and returns its CSRF token."""
     user = _login(session, ctx, form, now)
     ttl = timedelta(hours=ctx.settings.session_hours)
-    raw, row = service.issue_token(session, user, TokenKind.SESSION, now=now, ttl=ttl)
-    record(
-        session,
-        at=now,
-        action="login",
-        entity="user",
-        entity_id=user.id,
-        actor=user.username,
-        actor_id=user.id,
-        details={"channel": "session"},
+    raw, row = service.open_login(
+        session, user, TokenKind.SESSION, now=now, ttl=ttl, channel="session"
     )
     out = SessionOut(
         csrf_token=csrf_token(ctx.settings.secret_key.get_secret_value(), raw),

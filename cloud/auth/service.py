@@ -232,6 +232,32 @@ def issue_token(
     return raw, row
 
 
+def open_login(
+    session: Session,
+    user: User,
+    kind: TokenKind,
+    *,
+    now: datetime,
+    ttl: timedelta,
+    channel: str,
+) -> tuple[str, AuthToken]:
+    """Issue a token after a successful login and audit it (API bearer, API session, console)."""
+    from cloud.audit.service import record
+
+    raw, row = issue_token(session, user, kind, now=now, ttl=ttl)
+    record(
+        session,
+        at=now,
+        action="login",
+        entity="user",
+        entity_id=user.id,
+        actor=user.username,
+        actor_id=user.id,
+        details={"channel": channel},
+    )
+    return raw, row
+
+
 def principal_for_token(
     session: Session, raw: str, *, now: datetime, via_cookie: bool = False
 ) -> Principal:

@@ -116,16 +116,8 @@ def login(
             request, ctx, error=t("login.failed"), username=username, status_code=401
         )
     ttl = timedelta(hours=ctx.settings.session_hours)
-    raw, _ = service.issue_token(session, user, TokenKind.SESSION, now=now, ttl=ttl)
-    record(
-        session,
-        at=now,
-        action="login",
-        entity="user",
-        entity_id=user.id,
-        actor=user.username,
-        actor_id=user.id,
-        details={"channel": "console"},
+    raw, _ = service.open_login(
+        session, user, TokenKind.SESSION, now=now, ttl=ttl, channel="console"
     )
     session.commit()
     target = safe_next(text(form, "next", 300))
