@@ -233,7 +233,7 @@ def _apply_only(url: str, database: str, n: int, batch: int, profile: bool) -> N
     with _measure(database) as decode:
         decoded = [predecode(t, p) for t, p in raw]
     batches = [decoded[i : i + batch] for i in range(0, n, batch)]
-    prof = cProfile.Profile() if profile else None
+    prof = cProfile.Profile(time.thread_time) if profile else None  # CPU, not waits
     with _measure(database) as apply:
         if prof is not None:
             prof.enable()

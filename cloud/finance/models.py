@@ -5,19 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud.db.base import Base
 
 
 class RevenueEntry(Base):
+    """One per sale, written with it by the ingest (no foreign keys: decision 0150)."""
+
     __tablename__ = "revenue_entries"
+    __table_args__ = (Index("ix_revenue_entries_store_id_occurred_at", "store_id", "occurred_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
-    sale_pk: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), unique=True)
-    occurred_at: Mapped[datetime] = mapped_column(index=True)
+    store_id: Mapped[int] = mapped_column(Integer)
+    sale_pk: Mapped[int] = mapped_column(Integer, unique=True)
+    occurred_at: Mapped[datetime]
     revenue: Mapped[Decimal] = mapped_column(doc="Net of tax and discounts")
     discount: Mapped[Decimal]
     tax: Mapped[Decimal]

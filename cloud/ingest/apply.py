@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloud.alerts import service as alerts
@@ -25,6 +26,7 @@ from cloud.db.upsert import (
     rows_json,
     table_of,
 )
+from cloud.ingest.exceptions import RejectedError
 from cloud.ingest.models import ProcessedEvent
 from cloud.inventory import service as inventory
 from cloud.reports import aggregates
@@ -54,14 +56,29 @@ class Accepted:
     device_id: int
 
 
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """What a batch did: how many events were new, and which ones conflict with the
+    idempotency keys (the same node and seq under another event id) with the reason."""
+
+    count: int
+    conflicts: list[tuple[Accepted, str]]
+
+
 def apply_event(session: Session, item: Accepted, now: datetime) -> bool:
-    """Apply one event; False when it had been applied before."""
-    return apply_batch(session, [item], now) == 1
+    """Apply one event; False when it had been applied before.
+
+    Raises :class:`RejectedError` when its node and seq belong to another event.
+    """
+    result = apply_batch(session, [item], now)
+    if result.conflicts:
+        raise RejectedError(result.conflicts[0][1])
+    return result.count == 1
 
 
-def apply_batch(session: Session, items: Sequence[Accepted], now: datetime) -> int:
-    """Apply the new events among ``items``; returns how many were new."""
-    fresh = _claim(session, items, now)
+def apply_batch(session: Session, items: Sequence[Accepted], now: datetime) -> Applied:
+    """Apply the new events among ``items``; the conflicting ones are left for dead letters."""
+    fresh, conflicts = _claim(session, items, now)
     sale_records: list[sales.SaleRecord] = []
     after_sales: list[Accepted] = []
     for item in sorted(fresh, key=lambda i: (i.event.envelope.node, i.event.envelope.seq)):
@@ -79,21 +96,31 @@ def apply_batch(session: Session, items: Sequence[Accepted], now: datetime) -> i
     aggregates.add_sales(session, sale_records, recorded)
     for item in after_sales:
         _apply_other(session, item, now)
-    return len(fresh)
+    return Applied(len(fresh), conflicts)
 
 
-def _claim(session: Session, items: Sequence[Accepted], now: datetime) -> list[Accepted]:
+def _claim(
+    session: Session, items: Sequence[Accepted], now: datetime
+) -> tuple[list[Accepted], list[tuple[Accepted, str]]]:
+    """Insert the batch's idempotency keys: the events whose keys were new, and the
+    conflicts. A redelivery (same event id) is skipped quietly; a different event under a
+    (store, node, seq) already taken is a conflict — a node that reused its sequence (a
+    restored outbox, a bug) — and goes to the dead letters rather than vanish."""
     by_id: dict[str, Accepted] = {}
     keys: set[tuple[str, str, int]] = set()
+    deferred: dict[str, Accepted] = {}  # a key seen earlier in the batch: the database decides
     for item in items:
         env = item.event.envelope
-        key = (env.store, env.node, env.seq)
-        if str(env.event_id) in by_id or key in keys:
+        event_id, key = str(env.event_id), (env.store, env.node, env.seq)
+        if event_id in by_id or event_id in deferred:
             continue
-        by_id[str(env.event_id)] = item
+        if key in keys:
+            deferred[event_id] = item
+            continue
+        by_id[event_id] = item
         keys.add(key)
     if not by_id:
-        return []
+        return [], []
     rows = [
         {
             "event_id": event_id,
@@ -106,10 +133,26 @@ def _claim(session: Session, items: Sequence[Accepted], now: datetime) -> list[A
         for event_id, it in sorted(by_id.items(), key=lambda kv: kv[0])
     ]
     new_ids = _insert_keys(session, rows)
-    skipped = len(by_id) - len(new_ids)
-    if skipped:
-        log.debug("skipped %d duplicate event(s)", skipped)
-    return [it for event_id, it in by_id.items() if event_id in new_ids]
+    unsure = {e: it for e, it in by_id.items() if e not in new_ids} | deferred
+    conflicts: list[tuple[Accepted, str]] = []
+    if unsure:
+        known = _known_ids(session, list(unsure))
+        for event_id, item in unsure.items():
+            if event_id not in known:
+                env = item.event.envelope
+                conflicts.append((item, _conflict((env.store, env.node, env.seq))))
+        log.debug("skipped %d duplicate event(s)", len(unsure) - len(conflicts))
+    return [it for event_id, it in by_id.items() if event_id in new_ids], conflicts
+
+
+def _conflict(key: tuple[str, str, int]) -> str:
+    store, node, seq = key
+    return f"seq {seq} of {store}/{node} is already taken by another event (seq reused?)"
+
+
+def _known_ids(session: Session, event_ids: list[str]) -> set[str]:
+    stmt = select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(event_ids))
+    return set(session.scalars(stmt))
 
 
 _KEY_COLUMNS = ("event_id", "store", "node", "seq", "type", "processed_at")

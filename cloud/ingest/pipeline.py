@@ -127,6 +127,7 @@ class Pipeline:
         now = self._clock()
         with transaction(self._factory) as session:
             accepted: list[Accepted] = []
+            accepted_from: list[Inbound] = []
             rejected: list[tuple[Inbound, str]] = []
             for msg in messages:
                 if msg.decoded is not None:
@@ -144,16 +145,20 @@ class Pipeline:
                         accepted.append(
                             accept(session, self.registry, msg.topic, msg.payload, msg.decoded)
                         )
+                        accepted_from.append(msg)
                     except RejectedError as exc:
                         rejected.append((msg, str(exc)))
                 else:
                     log.debug("ignored message on %s", msg.topic)
-            applied = apply_batch(session, accepted, now)
+            result = apply_batch(session, accepted, now)
             self._touch(session, [a.device_id for a in accepted], now)
+            if result.conflicts:
+                source = {id(a): msg for a, msg in zip(accepted, accepted_from, strict=True)}
+                rejected.extend((source[id(a)], reason) for a, reason in result.conflicts)
             for msg, reason in rejected:
                 log.warning("dead letter from %s: %s", msg.topic, reason)
                 service.record_dead_letter(session, msg.topic, msg.payload, reason, now)
-        self.applied += applied
+        self.applied += result.count
         self.dead_lettered += len(rejected)
 
     def _apply_state(self, session: Session, msg: Inbound, now: datetime) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud.db.base import QTY, Base
@@ -15,16 +23,21 @@ LANE_STATES = ("ok", "low", "out")
 
 
 class Movement(Base):
-    """Signed quantity: receiving/transfer_in positive, sale/transfer_out negative."""
+    """Signed quantity: receiving/transfer_in positive, sale/transfer_out negative.
+
+    No foreign keys (five movements per sale, on the ingest's hot path): store and product ids
+    come from lookups in the same transaction, and neither is ever deleted (decision 0150).
+    """
 
     __tablename__ = "inventory_movements"
-    __table_args__ = (CheckConstraint(f"kind IN {MOVEMENT_KINDS!r}", name="kind"),)
+    __table_args__ = (
+        CheckConstraint(f"kind IN {MOVEMENT_KINDS!r}", name="kind"),
+        Index("ix_inventory_movements_store_id_product_id", "store_id", "product_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
-    product_id: Mapped[int | None] = mapped_column(
-        ForeignKey("products.id", ondelete="SET NULL"), index=True, default=None
-    )
+    store_id: Mapped[int] = mapped_column(Integer)
+    product_id: Mapped[int | None] = mapped_column(Integer, default=None)
     gtin: Mapped[str | None] = mapped_column(String(14), default=None)
     kind: Mapped[str] = mapped_column(String(16))
     qty: Mapped[Decimal] = mapped_column(QTY)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from cloud.db.upsert import insert_ignore
 from cloud.inventory.models import LaneState, Movement
 
 
@@ -29,12 +31,22 @@ def on_hand_by_product(session: Session, store_id: int) -> dict[int, Decimal]:
     return {int(pid): Decimal(qty) for pid, qty in rows if pid is not None}
 
 
-def lane(session: Session, store_id: int, node: str, lane_id: str) -> LaneState | None:
-    return session.scalars(
-        select(LaneState).where(
-            LaneState.store_id == store_id, LaneState.node == node, LaneState.lane == lane_id
-        )
-    ).one_or_none()
+def locked_lane(
+    session: Session, store_id: int, node: str, lane_id: str, blank: dict[str, Any]
+) -> LaneState:
+    """The lane's row, created from ``blank`` (with ``seq`` 0) if new, locked until commit.
+
+    Two ingest workers may hold stock events of one lane: the lock makes the second wait for
+    the first's commit and then see its ``seq``, so an older event never overwrites a newer
+    one. Insert-or-ignore first, so two first events of a lane do not collide on the unique
+    key either. (SQLite has one writer at a time; ``FOR UPDATE`` is left out there.)
+    """
+    row = {"store_id": store_id, "node": node, "lane": lane_id, **blank, "seq": 0}
+    session.execute(insert_ignore(session, LaneState).values(row))
+    stmt = select(LaneState).where(
+        LaneState.store_id == store_id, LaneState.node == node, LaneState.lane == lane_id
+    )
+    return session.scalars(stmt.with_for_update().execution_options(populate_existing=True)).one()
 
 
 # Console read models -------------------------------------------------------------------------

@@ -129,11 +129,11 @@ def apply_stock(
     Shared subscriptions lose ordering, so an event older (by ``seq``) than the lane's last
     one is ignored (None). Clearing an out-of-stock alert records the time-to-restock.
     """
-    row = repository.lane(session, store_id, node, data.lane)
-    if row is None:
-        row = LaneState(store_id=store_id, node=node, lane=data.lane)
-        session.add(row)
-    elif seq and row.seq and seq < row.seq:
+    blank = {"sku": data.sku, "gtin": data.gtin, "count": data.count, "grams": data.grams}
+    row = repository.locked_lane(
+        session, store_id, node, data.lane, {**blank, "state": data.state, "updated_at": now}
+    )
+    if seq and row.seq and seq < row.seq:
         return None
     row.seq = seq
     row.sku, row.gtin, row.count, row.grams = data.sku, data.gtin, data.count, data.grams

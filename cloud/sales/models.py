@@ -6,7 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloud.db.base import QTY, Base
@@ -14,10 +14,11 @@ from cloud.db.base import QTY, Base
 
 class Sale(Base):
     __tablename__ = "sales"
+    __table_args__ = (Index("ix_sales_store_id_completed_at", "store_id", "completed_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sale_id: Mapped[str] = mapped_column(String(200), unique=True)
-    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"), index=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
     node: Mapped[str] = mapped_column(String(32))
     event_id: Mapped[str] = mapped_column(String(36))
     completed_at: Mapped[datetime] = mapped_column(index=True)
@@ -38,15 +39,17 @@ class Sale(Base):
 
 
 class SaleLine(Base):
+    """No foreign keys on a sale's child rows (lines, discounts, tenders): the ingest writes
+    them in the statement that inserts their header, and sales are never deleted. Decision:
+    docs/decisions/0150."""
+
     __tablename__ = "sale_lines"
     __table_args__ = (UniqueConstraint("sale_pk", "line_no"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sale_pk: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"))
+    sale_pk: Mapped[int] = mapped_column(Integer)
     line_no: Mapped[int] = mapped_column(Integer)
-    product_id: Mapped[int | None] = mapped_column(
-        ForeignKey("products.id", ondelete="SET NULL"), index=True, default=None
-    )
+    product_id: Mapped[int | None] = mapped_column(Integer, default=None, doc="Never deleted")
     gtin: Mapped[str] = mapped_column(String(14))
     name: Mapped[str] = mapped_column(String(200))
     qty: Mapped[Decimal] = mapped_column(QTY)
@@ -59,7 +62,7 @@ class SaleDiscount(Base):
     __tablename__ = "sale_discounts"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sale_pk: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), index=True)
+    sale_pk: Mapped[int] = mapped_column(Integer, index=True)
     line_no: Mapped[int | None] = mapped_column(Integer, default=None)
     promotion: Mapped[str] = mapped_column(String(200))
     amount: Mapped[Decimal]
@@ -69,7 +72,7 @@ class Tender(Base):
     __tablename__ = "sale_tenders"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sale_pk: Mapped[int] = mapped_column(ForeignKey("sales.id", ondelete="CASCADE"), index=True)
+    sale_pk: Mapped[int] = mapped_column(Integer, index=True)
     method: Mapped[str] = mapped_column(String(16))
     amount: Mapped[Decimal]
     reference: Mapped[str] = mapped_column(String(200), default="")

@@ -93,7 +93,9 @@ def envelope(
     node: str = "kiosk-1",
     boot: int = 1,
     ts: datetime = T0,
+    event_id: uuid.UUID | None = None,
 ) -> Envelope:
+    """``event_id`` defaults to one derived from (store, node, seq), as a redelivery keeps it."""
     return make_envelope(
         store=store,
         node=node,
@@ -102,7 +104,7 @@ def envelope(
         event_type=event_type,
         data=data,
         ts=ts,
-        event_id=uuid.uuid5(uuid.NAMESPACE_URL, f"{store}/{node}/{seq}"),
+        event_id=event_id or uuid.uuid5(uuid.NAMESPACE_URL, f"{store}/{node}/{seq}"),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from decimal import Decimal
 
@@ -89,6 +90,29 @@ def test_same_sale_id_under_a_new_seq_is_not_doubled(
     with session_factory() as s:
         assert _count(s, Sale) == 1
         assert _count(s, Movement) == 5
+
+
+def test_another_event_under_a_taken_seq_is_dead_lettered_not_dropped(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """A node that reuses its seq (restored outbox, bug): the second event is kept."""
+    _seed(session_factory)
+    pipe = _pipeline(session_factory)
+    first = message(envelope("sale", sale_data("S-A"), seq=7))
+    later = message(envelope("sale", sale_data("S-B"), seq=7, event_id=uuid.uuid4()))
+    same_batch = message(envelope("sale", sale_data("S-C"), seq=8))
+    rival = message(envelope("sale", sale_data("S-D"), seq=8, event_id=uuid.uuid4()))
+    pipe.process([Inbound(*first)])
+    pipe.process([Inbound(*later), Inbound(*first), Inbound(*same_batch), Inbound(*rival)])
+    with session_factory() as s:
+        assert sorted(s.scalars(select(Sale.sale_id))) == ["S-A", "S-C"]
+        letters = s.scalars(select(DeadLetter).order_by(DeadLetter.id)).all()
+        assert sorted(bytes(d.payload) for d in letters) == sorted([rival[1], later[1]])
+        assert all("seq" in d.reason and "already taken" in d.reason for d in letters)
+        assert {"seq 7 of demo/kiosk-1", "seq 8 of demo/kiosk-1"} == {
+            d.reason.split(" is ")[0] for d in letters
+        }
+    assert (pipe.applied, pipe.dead_lettered) == (2, 2)
 
 
 def test_malformed_and_mismatched_messages_are_dead_lettered(
