@@ -11,6 +11,9 @@ PY=${PYTHON:-python3}
 need_pkgs=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_lib libzbar.so.0 || need_pkgs+=(libzbar0)
+# A CJK font: receipts in Chinese are printed as images on printers without GB18030.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] \
+  || [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need_pkgs+=(fonts-wqy-microhei)
 if [ "$DEV" = 1 ]; then
   command -v mosquitto >/dev/null || need_pkgs+=(mosquitto mosquitto-clients)
   [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)

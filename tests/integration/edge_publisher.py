@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keepalive", type=int, default=30)
     parser.add_argument("--total", type=int, default=0)
     parser.add_argument("--batch", type=int, default=25)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        help="seconds between batches (a run long enough to kill)",
+    )
     parser.add_argument("--replay-rate", type=float, default=1e6)
     parser.add_argument("--linger", action="store_true")
     args = parser.parse_args(argv)
@@ -67,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         while outbox.last_seq < args.total:
             n = min(args.batch, args.total - outbox.last_seq)
             outbox.emit_many([("fault", fault)] * n)
+            if args.pause:
+                time.sleep(args.pause)
         while outbox.depth() > 0:
             time.sleep(0.01)
     finally:

@@ -33,6 +33,8 @@ def spawn(db: Path, url: str) -> subprocess.Popen[bytes]:
             str(TOTAL),
             "--batch",
             "5",
+            "--pause",  # ≥ 6 s for the whole run: each kill lands mid-run on a fast disk too
+            "0.003",
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
