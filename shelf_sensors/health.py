@@ -82,6 +82,10 @@ class LaneHealth:
             )
         return []
 
+    def retire(self, message: str) -> list[FaultChange]:
+        """The lane left the planogram: clear its active faults, so none stays open forever."""
+        return [c for code in sorted(self.active) for c in self._set(code, False, message)]
+
     def _set(self, code: FaultCode, active: bool, message: str) -> list[FaultChange]:
         if active == (code in self.active):
             return []

@@ -221,7 +221,8 @@ class ShelfService:
         with self._lock:
             if self.store is not None:
                 self.state.calibrations.update(self.store.load())
-            self.state.resolve_lanes()
+            for change in self.state.resolve_lanes():
+                self._on_fault(change)
         return {"lanes": len(self.state.specs), "calibrated": len(self.state.calibrations)}
 
     def command_planogram(self, command: Command) -> dict[str, Any]:
@@ -231,12 +232,14 @@ class ShelfService:
     def set_planogram(self, specs: list[LaneSpec]) -> None:
         """Replace the configured lanes (command or remote config); kept lanes keep counting."""
         with self._lock:
-            self.state.configure(specs)
+            for change in self.state.configure(specs):
+                self._on_fault(change)
 
     def on_pricebook(self, book: PriceBook) -> None:
         with self._lock:
             try:
-                self.state.apply_pricebook(book)
+                for change in self.state.apply_pricebook(book):
+                    self._on_fault(change)
             except LaneConfigError as exc:
                 log.error("price book %s not applied to lanes: %s", book.version, exc)
 

@@ -125,19 +125,21 @@ class ShelfState:
 
     # Planogram and price book ----------------------------------------------------------
 
-    def configure(self, specs: Iterable[LaneSpec]) -> None:
-        """Replace the configured lanes; kept lanes keep counting."""
+    def configure(self, specs: Iterable[LaneSpec]) -> list[FaultChange]:
+        """Replace the configured lanes; kept lanes keep counting. Returns the faults cleared
+        on lanes that left (see :meth:`resolve_lanes`)."""
         self.configured = list(specs)
-        self.resolve_lanes()
+        return self.resolve_lanes()
 
-    def apply_pricebook(self, book: PriceBook) -> None:
+    def apply_pricebook(self, book: PriceBook) -> list[FaultChange]:
         """Keep the book even when the lanes do not resolve against it (LaneConfigError)."""
         self.pricebook = book
-        self.resolve_lanes()
+        return self.resolve_lanes()
 
-    def resolve_lanes(self) -> None:
+    def resolve_lanes(self) -> list[FaultChange]:
         """Re-resolve the configured lanes against the price book: new lanes start, kept
-        lanes take their new spec, lanes gone from the planogram stop counting."""
+        lanes take their new spec, lanes gone from the planogram stop counting and stop being
+        watched (their active faults are returned cleared, for the shell to publish)."""
         resolved = resolve(self.configured, self.pricebook, strict=False)
         for lane, spec in resolved.items():
             if lane in self.pipelines:
@@ -146,9 +148,15 @@ class ShelfState:
                 self.pipelines[lane] = LanePipeline(spec, self.detection)
                 self.health[lane] = self._new_health(lane)
                 self.recent[lane] = deque(maxlen=RECENT_RAW)
-        for lane in set(self.pipelines) - set(resolved):
+        cleared: list[FaultChange] = []
+        for lane in sorted(set(self.pipelines) - set(resolved)):
             del self.pipelines[lane]
+            self.recent.pop(lane, None)
+            health = self.health.pop(lane, None)
+            if health is not None:
+                cleared += health.retire("lane removed from the planogram")
         self.specs = resolved
+        return cleared
 
     def _new_health(self, lane: str) -> LaneHealth:
         h = self.health_settings

@@ -125,6 +125,20 @@ def test_planogram_keeps_counting_kept_lanes_and_drops_the_rest() -> None:
     assert state.observe(Reading("a2", 0.0, 1000), 0.0) is None
 
 
+def test_a_removed_lane_stops_being_watched_and_its_faults_are_cleared() -> None:
+    state = _state()
+    for t in (0.0, 0.1):  # two rail readings: saturated (saturated_samples=2)
+        state.observe(Reading("a2", t, 0x7FFFFF, "saturated"), t)
+    assert state.health["a2"].active == {"sensor_saturated"}
+    cleared = state.configure([A1])
+    assert [(c.lane, c.code, c.active) for c in cleared] == [("a2", "sensor_saturated", False)]
+    assert "a2" not in state.health
+    assert "a2" not in state.recent
+    # the periodic check no longer sees a2, so no "disconnected" for a lane that is gone
+    assert all(h.lane == "a1" for h in state.health.values())
+    assert state.configure([A1]) == []
+
+
 def _book(version: int, *products: Product) -> PriceBook:
     return PriceBook(
         store="demo", version=version, published_at=datetime.now(UTC), products=list(products)
