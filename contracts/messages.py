@@ -182,7 +182,12 @@ class TenderTotal(Payload):
 
 
 class ZReportData(Payload):
-    """End-of-day totals of one kiosk, reconciled by the cloud against the sales it received."""
+    """End-of-day totals of one kiosk, reconciled by the cloud against the sales it received.
+
+    ``cash_expected`` is what the drawer should hold: cash taken, minus change, minus cash
+    refunded. ``refunds`` is None from nodes older than refunds on the Z report: their
+    ``cash_expected`` does not subtract cash refunds (the cloud corrects for it on settlement).
+    """
 
     report_no: int = Field(ge=1)
     business_date: date
@@ -199,6 +204,19 @@ class ZReportData(Payload):
     cash_expected: Money | None = None
     cash_counted: Money | None = None
     sale_ids: list[str] = Field(default_factory=list)
+    refunds: list[TenderTotal] | None = Field(
+        default=None, description="Money paid back at this kiosk per method (count: payments)"
+    )
+    refunds_count: int = Field(ge=0, default=0, description="Returns paid out at this kiosk")
+    refunds_total: Money = Decimal(0)
+    return_ids: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _refunds_add_up(self) -> ZReportData:
+        paid = sum((r.amount for r in self.refunds or ()), Decimal(0))
+        if paid != self.refunds_total:
+            raise ValueError(f"refunds_total {self.refunds_total} != sum of refunds {paid}")
+        return self
 
 
 class ShelfEventData(Payload):

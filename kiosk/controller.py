@@ -341,8 +341,9 @@ class KioskController:
     def zreport(self, now: datetime) -> dict[str, Any]:
         with self.lock:
             sales, voids, report_no = self.store.open_sales()
+            returns = self.store.open_returns()
             opened = self.store.last_z_closed_at() or (sales[0].completed_at if sales else now)
-            report = build_zreport(report_no, now.date(), opened, now, sales, voids)
+            report = build_zreport(report_no, now.date(), opened, now, sales, voids, returns)
             self.store.close_day(report)
         log.info("Z report %d: %d sales, %s", report_no, len(sales), report.total)
         return report.model_dump(mode="json")

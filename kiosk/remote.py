@@ -102,11 +102,7 @@ def commands(ctl: KioskController, clock: Callable[[], datetime]) -> dict[str, C
     def zreport(cmd: Command) -> dict[str, Any]:
         _args(NoArgs, cmd)
         report = ctl.zreport(clock())
-        return {
-            "report_no": report["report_no"],
-            "sales_count": report["sales_count"],
-            "total": report["total"],
-        }
+        return {key: report[key] for key in _ZREPORT_REPLY}
 
     return {
         "clear_intervention": clear,
@@ -115,6 +111,17 @@ def commands(ctl: KioskController, clock: Callable[[], datetime]) -> dict[str, C
         "reload": reload,
         "zreport": zreport,
     }
+
+
+_ZREPORT_REPLY = (
+    "report_no",
+    "sales_count",
+    "total",
+    "cash_expected",
+    "refunds_count",
+    "refunds_total",
+)
+"""What the remote ``zreport`` command answers: enough to count the drawer against."""
 
 
 def book_handler(

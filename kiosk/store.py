@@ -14,11 +14,13 @@ from collections.abc import Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from contracts.messages import Payload, SaleData, ZReportData
 from edge.outbox import Outbox
 from kiosk.domain.payments import PaymentAttempt
+from kiosk.domain.zreport import PaidReturn
 from kiosk.exceptions import StoreError, UnknownCode
 
 DDL = """
@@ -44,6 +46,11 @@ CREATE TABLE IF NOT EXISTS kiosk_zreports (
     report_no INTEGER PRIMARY KEY, closed_at TEXT NOT NULL, data TEXT NOT NULL);
 """
 
+ZREPORT_RETURNS_DDL = """
+CREATE TABLE IF NOT EXISTS kiosk_zreport_returns (
+    return_id TEXT PRIMARY KEY, report_no INTEGER NOT NULL)"""
+"""Which Z report took each return (``kiosk_returns`` is :mod:`kiosk.returns`' table)."""
+
 
 @dataclass(frozen=True)
 class Suspension:
@@ -56,11 +63,37 @@ class KioskStore:
     def __init__(self, outbox: Outbox) -> None:
         self.outbox = outbox
         outbox.ensure_schema(DDL)
+        if not self._has_table("kiosk_zreport_returns"):
+            self._create_zreport_returns()
 
     def _read(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.outbox.path, timeout=30)
         conn.execute("PRAGMA busy_timeout=30000")
         return conn
+
+    def _has_table(self, name: str) -> bool:
+        with closing(self._read()) as conn:
+            row = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)
+            ).fetchone()
+        return row is not None
+
+    def _create_zreport_returns(self) -> None:
+        """Create the table, and in the same transaction mark returns made before Z reports
+        counted refunds, up to the last Z report, as closed (report 0), so the next report
+        of an upgraded kiosk does not take earlier days' refunds."""
+        last = self.last_z_closed_at()
+        before: list[tuple[str]] = []
+        if last is not None and self._has_table("kiosk_returns"):
+            with closing(self._read()) as conn:
+                rows = conn.execute("SELECT return_id, created FROM kiosk_returns").fetchall()
+            before = [(rid,) for rid, at in rows if datetime.fromisoformat(at) <= last]
+        with self.outbox.transaction() as tx:
+            tx.conn.execute(ZREPORT_RETURNS_DDL)
+            tx.conn.executemany(
+                "INSERT OR IGNORE INTO kiosk_zreport_returns(return_id, report_no) VALUES (?, 0)",
+                before,
+            )
 
     # One transaction per checkout change ------------------------------------------------
 
@@ -208,6 +241,28 @@ class KioskStore:
             ).fetchone()
         return [SaleData.model_validate_json(r[0]) for r in rows], int(voids), int(last) + 1
 
+    def open_returns(self) -> list[PaidReturn]:
+        """Returns paid out here and not yet in a Z report, in the order they were recorded.
+
+        ``kiosk_returns`` belongs to :mod:`kiosk.returns` (created with the return desk), so
+        a kiosk that never had one has none.
+        """
+        if not self._has_table("kiosk_returns"):
+            return []
+        with closing(self._read()) as conn:
+            rows = conn.execute(
+                "SELECT r.return_id, r.refunds FROM kiosk_returns r "
+                "LEFT JOIN kiosk_zreport_returns z ON z.return_id = r.return_id "
+                "WHERE z.return_id IS NULL ORDER BY r.rowid"
+            ).fetchall()
+        return [
+            PaidReturn(
+                return_id,
+                tuple((str(p["method"]), Decimal(p["amount"])) for p in json.loads(refunds)),
+            )
+            for return_id, refunds in rows
+        ]
+
     def last_z_closed_at(self) -> datetime | None:
         with closing(self._read()) as conn:
             row = conn.execute(
@@ -229,5 +284,9 @@ class KioskStore:
                 )
             c.execute(
                 "UPDATE kiosk_voids SET report_no=? WHERE report_no IS NULL", (report.report_no,)
+            )
+            c.executemany(
+                "INSERT INTO kiosk_zreport_returns(return_id, report_no) VALUES (?, ?)",
+                [(return_id, report.report_no) for return_id in report.return_ids],
             )
             tx.emit("zreport", report)

@@ -1,4 +1,5 @@
-"""Finance queries: revenue entries, expenses, ledger rows for costing, Z reports and sales."""
+"""Finance queries: revenue entries, expenses, ledger rows for costing, Z reports, sales and
+the kiosk returns settled against them."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from cloud.finance.costing import LedgerRow
 from cloud.finance.models import Expense, RecurringExpense, RevenueEntry
 from cloud.inventory.models import Movement
+from cloud.returns.models import Return, ReturnRefund
 from cloud.sales.models import Sale, Tender, ZReport
 
 
@@ -140,3 +142,35 @@ def sales_for(
         ):
             tenders[t.sale_pk].append((t.method, t.amount))
     return [(heads[pk], tenders[pk]) for pk in keys]
+
+
+def returns_for(
+    session: Session,
+    store_id: int,
+    *,
+    node: str | None = None,
+    start: datetime,
+    end: datetime,
+    return_ids: Iterable[str] = (),
+) -> list[tuple[Return, list[tuple[str, Decimal]]]]:
+    """Kiosk returns (with refund amounts) in [start, end) of a node (any kiosk when None),
+    plus any listed by id: what a Z report's refunds are settled against."""
+    window = [Return.store_id == store_id, Return.occurred_at >= start, Return.occurred_at < end]
+    window.append(Return.node == node if node is not None else Return.node.is_not(None))
+    heads = {r.id: r for r in session.scalars(select(Return).where(*window))}
+    ids = sorted(set(return_ids))
+    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+        for r in session.scalars(
+            select(Return).where(Return.store_id == store_id, Return.return_no.in_(chunk))
+        ):
+            heads[r.id] = r
+    refunds: dict[int, list[tuple[str, Decimal]]] = {pk: [] for pk in heads}
+    keys = sorted(heads)
+    for chunk_pk in (keys[i : i + 500] for i in range(0, len(keys), 500)):
+        for rf in session.scalars(
+            select(ReturnRefund)
+            .where(ReturnRefund.return_pk.in_(chunk_pk))
+            .order_by(ReturnRefund.id)
+        ):
+            refunds[rf.return_pk].append((rf.method, rf.amount))
+    return [(heads[pk], refunds[pk]) for pk in keys]

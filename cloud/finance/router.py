@@ -142,6 +142,9 @@ def settlement(
             total_cloud=s.total_cloud,
             tenders_kiosk=s.tenders_kiosk,
             tenders_cloud=s.tenders_cloud,
+            refunds_kiosk=s.refunds_kiosk,
+            refunds_cloud=s.refunds_cloud,
+            cash_expected=s.cash_expected,
             differences=[
                 DifferenceOut(
                     field=d.field,

@@ -64,6 +64,7 @@ class DifferenceOut(BaseModel):
     cause: Literal[
         "missing_event",
         "unreported_sale",
+        "unreported_return",
         "mismatched_totals",
         "cash_variance",
         "missing_zreport",
@@ -83,4 +84,13 @@ class SettlementOut(BaseModel):
     total_cloud: Money
     tenders_kiosk: dict[str, Money]
     tenders_cloud: dict[str, Money]
+    refunds_kiosk: dict[str, Money] = Field(
+        default_factory=dict, description="Refunds per method on the Z report"
+    )
+    refunds_cloud: dict[str, Money] = Field(
+        default_factory=dict, description="Refunds per method of the kiosk's recorded returns"
+    )
+    cash_expected: Money | None = Field(
+        default=None, description="Drawer cash expected: cash in - change - cash refunds"
+    )
     differences: list[DifferenceOut]

@@ -22,7 +22,7 @@ from cloud.finance.costing import walk
 from cloud.finance.exceptions import FinanceError
 from cloud.finance.models import Expense, RecurringExpense, RevenueEntry
 from cloud.finance.periods import Period, buckets, monthly_occurrences
-from cloud.finance.settlement import RecordedSale, Settlement, settle
+from cloud.finance.settlement import RecordedReturn, RecordedSale, Settlement, settle
 from cloud.reports.aggregates import zone
 from cloud.returns.repository import refund_rows, refund_totals
 from cloud.stores.models import Store
@@ -219,7 +219,7 @@ def profit_and_loss(
 
 
 def settle_day(session: Session, store: Store, day: date) -> list[Settlement]:
-    """Every kiosk's Z report(s) of the business day against the recorded sales."""
+    """Every kiosk's Z report(s) of the business day against the recorded sales and returns."""
     start, end = local_window(store, day, day)
     out: list[Settlement] = []
     seen_nodes: set[str] = set()
@@ -230,23 +230,40 @@ def settle_day(session: Session, store: Store, day: date) -> list[Settlement]:
         except ValueError as exc:
             log.warning("stored Z report %s/%s unreadable: %s", z.node, z.report_no, exc)
             continue
+        opened, closed = data.opened_at, data.closed_at + timedelta(microseconds=1)
         recorded = repository.sales_for(
-            session,
-            store.id,
-            node=z.node,
-            start=data.opened_at,
-            end=data.closed_at + timedelta(microseconds=1),
-            sale_ids=data.sale_ids,
+            session, store.id, node=z.node, start=opened, end=closed, sale_ids=data.sale_ids
         )
-        out.append(settle(z.node, data, [_recorded(s, t) for s, t in recorded]))
+        returned = repository.returns_for(
+            session, store.id, node=z.node, start=opened, end=closed, return_ids=data.return_ids
+        )
+        out.append(
+            settle(
+                z.node,
+                data,
+                [_recorded(s, t) for s, t in recorded],
+                [_returned(r, refunds) for r, refunds in returned],
+            )
+        )
     day_sales = repository.sales_for(session, store.id, start=start, end=end)
     orphans: dict[str, list[RecordedSale]] = defaultdict(list)
     for sale, tenders in day_sales:
         if sale.node not in seen_nodes:
             orphans[sale.node].append(_recorded(sale, tenders))
-    out.extend(settle(node, None, sales) for node, sales in sorted(orphans.items()))
+    orphan_returns: dict[str, list[RecordedReturn]] = defaultdict(list)
+    for ret, refunds in repository.returns_for(session, store.id, start=start, end=end):
+        if ret.node is not None and ret.node not in seen_nodes:
+            orphan_returns[ret.node].append(_returned(ret, refunds))
+    out.extend(
+        settle(node, None, orphans.get(node, []), orphan_returns.get(node, []))
+        for node in sorted(set(orphans) | set(orphan_returns))
+    )
     return out
 
 
 def _recorded(sale: Any, tenders: list[tuple[str, Decimal]]) -> RecordedSale:
     return RecordedSale(sale.sale_id, sale.total, sale.change, tuple(tenders))
+
+
+def _returned(ret: Any, refunds: list[tuple[str, Decimal]]) -> RecordedReturn:
+    return RecordedReturn(ret.return_no, tuple(refunds))

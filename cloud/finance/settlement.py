@@ -1,8 +1,10 @@
-"""Settlement of one kiosk's Z report against the sales the cloud recorded. Pure.
+"""Settlement of one kiosk's Z report against the sales and returns the cloud recorded. Pure.
 
 Each difference carries its likely cause, checked in the order a manager would: events that
-never arrived (the sale ids tell), sales the kiosk did not report, totals that disagree
-although the same sales are on both sides, and cash counted against cash expected.
+never arrived (the sale and return ids tell), sales or returns the kiosk did not report,
+totals that disagree although the same sales are on both sides, and cash counted against
+cash expected (net of cash refunds: for a node whose Z report predates refunds, the cash
+refunds the cloud recorded for it are taken off its expected cash).
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from typing import Literal
 from contracts.messages import ZReportData
 
 Cause = Literal[
-    "missing_event", "unreported_sale", "mismatched_totals", "cash_variance", "missing_zreport"
+    "missing_event",
+    "unreported_sale",
+    "unreported_return",
+    "mismatched_totals",
+    "cash_variance",
+    "missing_zreport",
 ]
 ZERO = Decimal("0.00")
 
@@ -29,6 +36,14 @@ class RecordedSale:
     total: Decimal
     change: Decimal
     tenders: tuple[tuple[str, Decimal], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedReturn:
+    """A kiosk return as the cloud recorded it: its id (the kiosk's) and refunds by method."""
+
+    return_id: str
+    refunds: tuple[tuple[str, Decimal], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +66,10 @@ class Settlement:
     tenders_kiosk: dict[str, Decimal]
     tenders_cloud: dict[str, Decimal]
     differences: list[Difference] = field(default_factory=list)
+    refunds_kiosk: dict[str, Decimal] = field(default_factory=dict)
+    refunds_cloud: dict[str, Decimal] = field(default_factory=dict)
+    cash_expected: Decimal | None = None
+    """What the drawer should hold, net of cash refunds (None without a Z report figure)."""
 
     @property
     def balanced(self) -> bool:
@@ -65,20 +84,36 @@ def tender_totals(sales: Sequence[RecordedSale]) -> dict[str, Decimal]:
     return dict(out)
 
 
-def settle(node: str, z: ZReportData | None, sales: Sequence[RecordedSale]) -> Settlement:
-    """Compare ``z`` (None: never received) with the cloud's sales of the same kiosk and day."""
+def refund_totals(returns: Sequence[RecordedReturn]) -> dict[str, Decimal]:
+    out: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    for ret in returns:
+        for method, amount in ret.refunds:
+            out[method] += amount
+    return dict(out)
+
+
+def settle(
+    node: str,
+    z: ZReportData | None,
+    sales: Sequence[RecordedSale],
+    returns: Sequence[RecordedReturn] = (),
+) -> Settlement:
+    """Compare ``z`` (None: never received) with the cloud's sales and returns of the same
+    kiosk and day."""
     cloud_tenders = tender_totals(sales)
+    cloud_refunds = refund_totals(returns)
     cloud_total = sum((s.total for s in sales), ZERO)
     if z is None:
         result = Settlement(node, None, 0, len(sales), ZERO, cloud_total, {}, cloud_tenders)
-        if sales:
+        result.refunds_cloud = cloud_refunds
+        if sales or returns:
             result.differences.append(
                 Difference(
                     "zreport",
                     "missing_zreport",
                     None,
                     len(sales),
-                    "sales recorded but no Z report received",
+                    f"{'sales' if sales else 'returns'} recorded but no Z report received",
                 )
             )
         return result
@@ -146,16 +181,68 @@ def settle(node: str, z: ZReportData | None, sales: Sequence[RecordedSale]) -> S
         k, c = kiosk_tenders.get(method, ZERO), cloud_tenders.get(method, ZERO)
         if k != c:
             diffs.append(Difference(f"tender:{method}", money_cause, k, c, f"difference {k - c}"))
-    if z.cash_expected is not None and z.cash_counted is not None:
-        variance = z.cash_counted - z.cash_expected
+    if z.refunds is not None:
+        result.refunds_kiosk = {str(r.method): r.amount for r in z.refunds}
+        diffs.extend(_refund_differences(z, returns, result.refunds_kiosk, cloud_refunds))
+    result.refunds_cloud = cloud_refunds
+    result.cash_expected = z.cash_expected
+    note = ""
+    if z.cash_expected is not None and z.refunds is None and cloud_refunds.get("cash"):
+        result.cash_expected = z.cash_expected - cloud_refunds["cash"]
+        note = f" (cash refunds {cloud_refunds['cash']} recorded by the cloud taken off)"
+    if result.cash_expected is not None and z.cash_counted is not None:
+        variance = z.cash_counted - result.cash_expected
         if variance:
             diffs.append(
                 Difference(
                     "cash",
                     "cash_variance",
-                    z.cash_expected,
+                    result.cash_expected,
                     z.cash_counted,
-                    f"drawer {'over' if variance > 0 else 'short'} by {abs(variance)}",
+                    f"drawer {'over' if variance > 0 else 'short'} by {abs(variance)}{note}",
                 )
             )
     return result
+
+
+def _refund_differences(
+    z: ZReportData,
+    returns: Sequence[RecordedReturn],
+    kiosk_refunds: dict[str, Decimal],
+    cloud_refunds: dict[str, Decimal],
+) -> list[Difference]:
+    """Returns on the Z report the cloud never recorded (lost, or refused on ingest), returns
+    recorded but not on the report, then refund money per method."""
+    diffs: list[Difference] = []
+    recorded = {r.return_id for r in returns}
+    reported = set(z.return_ids)
+    missing = [rid for rid in z.return_ids if rid not in recorded]
+    extra = sorted(recorded - reported)
+    for rid in missing:
+        diffs.append(
+            Difference(
+                "return_id",
+                "missing_event",
+                None,
+                None,
+                f"return {rid} is on the Z report but was never recorded",
+            )
+        )
+    for rid in extra:
+        diffs.append(
+            Difference(
+                "return_id",
+                "unreported_return",
+                None,
+                None,
+                f"return {rid} was recorded but is not on the Z report",
+            )
+        )
+    cause: Cause = (
+        "missing_event" if missing else "unreported_return" if extra else "mismatched_totals"
+    )
+    for method in sorted(set(kiosk_refunds) | set(cloud_refunds)):
+        k, c = kiosk_refunds.get(method, ZERO), cloud_refunds.get(method, ZERO)
+        if k != c:
+            diffs.append(Difference(f"refund:{method}", cause, k, c, f"difference {k - c}"))
+    return diffs

@@ -17,6 +17,7 @@ from contracts.messages import (
     Envelope,
     NodeState,
     SaleData,
+    ZReportData,
     decode_event,
     decode_model,
     encode,
@@ -185,3 +186,56 @@ def test_json_schemas_cover_every_message() -> None:
     )
     assert schemas["evt/sale"]["properties"]["total"]["type"] == "string"
     assert uuid.UUID(str(envelope().event_id))
+
+
+def zreport(**over: Any) -> dict[str, Any]:
+    """A Z report as a node older than refunds on the Z report sends it."""
+    base: dict[str, Any] = {
+        "report_no": 3,
+        "business_date": "2024-05-01",
+        "opened_at": "2024-05-01T00:00:00Z",
+        "closed_at": "2024-05-01T20:00:00Z",
+        "sales_count": 1,
+        "gross": "10.00",
+        "discounts": "0",
+        "tax": "1.15",
+        "total": "10.00",
+        "change": "10.00",
+        "tenders": [{"method": "cash", "count": 1, "amount": "20.00"}],
+        "cash_expected": "10.00",
+        "sale_ids": ["k1-0001"],
+    }
+    return base | over
+
+
+def test_zreport_refunds_are_optional_and_an_old_report_says_it_did_not_count_them() -> None:
+    old = ZReportData.model_validate(zreport())
+    assert (old.refunds, old.refunds_count, old.refunds_total, old.return_ids) == (
+        None,
+        0,
+        Decimal(0),
+        [],
+    )
+    assert ZReportData.model_validate_json(old.model_dump_json()).refunds is None  # as stored
+    new = ZReportData.model_validate(
+        zreport(
+            refunds=[
+                {"method": "card", "count": 1, "amount": "4.00"},
+                {"method": "cash", "count": 2, "amount": "3.50"},
+            ],
+            refunds_count=2,
+            refunds_total="7.50",
+            return_ids=["r1", "r2"],
+            cash_expected="6.50",
+        )
+    )
+    env = make_envelope(store="s1", node="k1", boot=1, seq=1, event_type="zreport", data=new, ts=T0)
+    decoded = decode_event(event_topic("s1", "k1", "zreport"), encode(env))
+    assert decoded.payload == new
+    assert json.loads(encode(env))["data"]["refunds_total"] == "7.50"
+
+
+def test_zreport_refunds_total_must_add_up() -> None:
+    bad = zreport(refunds=[{"method": "cash", "count": 1, "amount": "3.50"}], refunds_total="3.00")
+    with pytest.raises(ValueError, match="refunds_total"):
+        ZReportData.model_validate(bad)

@@ -141,6 +141,8 @@ def test_zreport_totals_equal_the_days_sales(remote: Remote) -> None:
     report = ZReportData.model_validate(event["data"])
     assert report.total == sum((s.total for s in sales), D(0)) == D("2.00")
     assert D(res.result["total"]) == report.total
+    assert D(res.result["cash_expected"]) == report.cash_expected == D("0.50")
+    assert (res.result["refunds_count"], D(res.result["refunds_total"])) == (0, D(0))
     assert sorted(report.sale_ids) == sorted(s.sale_id for s in sales)
     tenders = {t.method: t.amount for t in report.tenders}
     assert tenders == {"cash": D("1.00"), "card": D("1.50")}
