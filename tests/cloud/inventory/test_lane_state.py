@@ -58,12 +58,12 @@ def test_first_event_creates_the_lane_and_older_ones_are_ignored(
         assert [a.type for a in s.scalars(select(Alert))] == ["low_stock"]
 
 
-@pytest.mark.postgres
+@pytest.mark.parametrize(  # row locks: SQLite has one writer at a time anyway
+    "db_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_an_older_event_waits_for_the_newer_ones_commit_and_loses(
-    session_factory: sessionmaker[Session], db_url: str
+    session_factory: sessionmaker[Session],
 ) -> None:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("row locks: SQLite has one writer at a time anyway")
     with session_factory() as s:
         setup_store(s)
         sid = _store_id(s)
