@@ -294,8 +294,14 @@ def table(
         BEGIN,
         "## Summary",
         "",
-        f"Written by `.venv/bin/python -m bench{' --quick' if quick else ''}` on {when}, {mode}."
-        " Machine: 2-core VM shared with the team's test runs (figures swing ≈2× between runs;"
+        f"Written by `.venv/bin/python -m bench{' --quick' if quick else ''}` on {when}, {mode}"
+        + (
+            f" (rerun: {', '.join(b.name for b, _, _ in results)}; the other rows are kept from"
+            " the run before)."
+            if kept
+            else "."
+        )
+        + " Machine: 2-core VM shared with the team's test runs (figures swing ≈2× between runs;"
         " each area's section below has repeated runs and the details). Baselines are measured"
         " in the same run.",
         "",
