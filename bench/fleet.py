@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -46,7 +47,11 @@ def raw_round_trips(host: str, port: int, n: int) -> list[float]:
     echo, asker = _client(host, port), _client(host, port)
     got = threading.Event()
     ready = threading.Event()
-    echo.on_message = lambda c, _u, m: c.publish("bench/res", m.payload, qos=1)
+
+    def echo_back(client: mqtt.Client, _userdata: Any, msg: mqtt.MQTTMessage) -> None:
+        client.publish("bench/res", msg.payload, qos=1)
+
+    echo.on_message = echo_back
     asker.on_message = lambda _c, _u, _m: got.set()
     asker.on_subscribe = lambda *_a: ready.set()
     echo.subscribe("bench/req", qos=1)

@@ -57,14 +57,15 @@ def build_book(n_products: int = 2000, n_promotions: int = 200, seed: int = 7) -
             "priority": rnd.randint(1, 5),
             "window": {"hours": [0, 24]} if i % 2 else {},
         }
-        promo |= {
+        params: dict[str, dict[str, Any]] = {
             "percent_off": {"percent": str(rnd.randint(5, 30))},
             "amount_off": {"amount": "0.50"},
             "buy_x_get_y": {"buy": 2, "get": 1},
             "bundle_price": {"quantity": 3, "price": "20.00"},
             "spend_x_save_y": {"threshold": "50.00", "save": "5.00", "repeat": True},
             "gift_item": {"threshold": "80.00", "gift_sku": "sku00001"},
-        }[kind]
+        }
+        promo |= params[kind]
         promotions.append(promo)
     return PriceBook.model_validate(
         {

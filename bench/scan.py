@@ -25,6 +25,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypedDict
 
 import cv2
 
@@ -38,6 +39,20 @@ from kiosk.scanner.testing import FRAME_CLASSES, corpus
 DECODERS = ("pipeline", "zxing", "pyzbar")
 FPS = 15.0
 
+Figures = dict[str, Any]
+"""The corpus result: a JSON document (``--json``) nesting per-class and per-decoder figures."""
+
+
+class MemoryFigures(TypedDict):
+    """What the ``--memory-child`` process prints as its last line (JSON) for the parent."""
+
+    rss_before_kb: int
+    rss_peak_kb: int
+    vm_hwm_kb: int
+    scans: int
+    frames_decoded: int
+    seconds: float
+
 
 def _rss_kb(field: str = "VmRSS") -> int:
     with open(f"/proc/{os.getpid()}/status", encoding="ascii") as status:
@@ -47,7 +62,7 @@ def _rss_kb(field: str = "VmRSS") -> int:
     return 0
 
 
-def run_corpus(views_per_class: int, frames_per_view: int, seed: int, budget_ms: float) -> dict:
+def run_corpus(views_per_class: int, frames_per_view: int, seed: int, budget_ms: float) -> Figures:
     gs1 = Gs1Config()
     runners: dict[str, Callable[..., list[DecodedSymbol]]] = {
         "pipeline": lambda frame, gray: decode_frame(frame, budget_ms=budget_ms),
@@ -84,24 +99,28 @@ def run_corpus(views_per_class: int, frames_per_view: int, seed: int, budget_ms:
             reads = runners[name](sample.frame, gray)
             elapsed = (time.perf_counter() - start) * 1000
             times[name][cls].append(elapsed)
-            gtins = {interpret(r.text, r.symbology, gs1).gtin for r in reads} - {None}
+            gtins = {
+                gtin
+                for r in reads
+                if (gtin := interpret(r.text, r.symbology, gs1).gtin) is not None
+            }
             if sample.label.gtin in gtins:
                 hits[name][cls] += 1
             wrong_reads[name] += len(gtins - {sample.label.gtin})
             unchecked_wrong[name] += sum(
                 key != sample.label.gtin for key in unchecked[name].observe(clock, gtins)
             )
-            known = [g for g in gtins if g is not None and g in price_book]
+            known = [g for g in gtins if g in price_book]
             for key in confirmers[name].observe(clock, known):
                 if key == sample.label.gtin:
                     accepted_right[name] += 1
                 else:
                     accepted_wrong[name] += 1
     views = views_per_class * len(FRAME_CLASSES)
-    result: dict = {"frames": sum(frames_per_class.values()), "views": views, "classes": {}}
+    result: Figures = {"frames": sum(frames_per_class.values()), "views": views, "classes": {}}
     for cls in FRAME_CLASSES:
         n = frames_per_class[cls]
-        row = {}
+        row: Figures = {}
         for name in DECODERS:
             row[name] = {
                 "rate": hits[name][cls] / n,
@@ -123,7 +142,7 @@ def run_corpus(views_per_class: int, frames_per_view: int, seed: int, budget_ms:
     return result
 
 
-def print_report(result: dict) -> None:
+def print_report(result: Figures) -> None:
     print(
         f"corpus: {result['frames']} frames 1280x720, {result['views']} views, "
         f"pyzbar {'loaded' if load_pyzbar() else 'MISSING'}"
@@ -175,21 +194,18 @@ def memory_child(video: str, seconds: float) -> None:
         time.sleep(0.25)
         peak = max(peak, _rss_kb())
     service.stop()
-    print(
-        json.dumps(
-            {
-                "rss_before_kb": baseline_kb,
-                "rss_peak_kb": peak,
-                "vm_hwm_kb": _rss_kb("VmHWM"),
-                "scans": len(scans),
-                "frames_decoded": service.stats.frames_decoded,
-                "seconds": seconds,
-            }
-        )
-    )
+    figures: MemoryFigures = {
+        "rss_before_kb": baseline_kb,
+        "rss_peak_kb": peak,
+        "vm_hwm_kb": _rss_kb("VmHWM"),
+        "scans": len(scans),
+        "frames_decoded": service.stats.frames_decoded,
+        "seconds": seconds,
+    }
+    print(json.dumps(figures))
 
 
-def run_memory(seconds: float) -> dict:
+def run_memory(seconds: float) -> MemoryFigures:
     import random
 
     from kiosk.scanner.testing import random_label, render_frame, write_video
@@ -216,7 +232,8 @@ def run_memory(seconds: float) -> dict:
             capture_output=True,
             text=True,
         )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    figures: MemoryFigures = json.loads(out.stdout.strip().splitlines()[-1])
+    return figures
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -82,7 +83,7 @@ def naive(
 
 
 def score(
-    truth: list[Action], detected: list[tuple[float, str, str, int]]
+    truth: list[Action], detected: Sequence[tuple[float, str, str, int]]
 ) -> tuple[float, float, int, int, int]:
     """F1 of (lane, type) matches within [t−0.5, t+duration+6] s and quantity accuracy."""
     by_lane: dict[str, list[tuple[int, float, str, int]]] = defaultdict(list)

@@ -54,7 +54,7 @@ def _has_products(session: Session) -> bool:
 def sale_data(
     sale_id: str = "S-1", member: dict[str, str] | None = None, n_lines: int = 5
 ) -> dict[str, Any]:
-    lines = []
+    lines: list[dict[str, Any]] = []
     for i in range(n_lines):
         price = Decimal("10.00") + i
         lines.append(
