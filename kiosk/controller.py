@@ -3,45 +3,39 @@
 Every action runs under one lock, then saves the checkout snapshot and the events it produced
 in one outbox transaction, then tells the UI. Slow device calls (the payment terminal, the
 printer) run outside the lock so the screen stays live while the terminal thinks.
+
+What a code is (:mod:`kiosk.code_routing`), restart recovery (:mod:`kiosk.recovery`), suspend
+and resume (:mod:`kiosk.suspending`) and receipt printing (:mod:`kiosk.receipt_printing`) live
+beside it; the controller keeps the lock, the commit and the methods the UI calls.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from contracts.exceptions import ContractError
 from contracts.messages import FaultData, SaleData
-from contracts.pricebook import PriceBook, decode_pricebook
+from contracts.pricebook import PriceBook
+from kiosk import recovery, suspending
+from kiosk.code_routing import find_item, is_known_code, route_code
 from kiosk.domain import payflow
-from kiosk.domain.checkout import Checkout, ItemInput
+from kiosk.domain.checkout import Checkout
 from kiosk.domain.payments import PaymentAttempt
 from kiosk.domain.zreport import build_zreport
 from kiosk.exceptions import CheckoutError, ItemRejected, KioskError, UnknownCode
-from kiosk.payment.codes import classify_payment_code
+from kiosk.receipt_printing import PrintFailed, ReceiptPrinter, print_in_background
 from kiosk.scanner.config import Gs1Config
-from kiosk.scanner.gs1 import interpret
 from kiosk.store import KioskStore, Suspension
 from kiosk.view import build_view
 
+__all__ = ["KioskController", "Message", "PinCheck", "PrintFailed", "ReceiptPrinter"]
+
 log = logging.getLogger(__name__)
-
-
-class ReceiptPrinter(Protocol):
-    def print_sale(self, sale: SaleData, reprint: bool = False) -> None:
-        """Print the receipt; raise :class:`PrintFailed` naming a fault code."""
-        ...
-
-
-class PrintFailed(KioskError):
-    code = "printer_fault"
-
 
 PinCheck = Callable[[str, Literal["pin", "badge"]], str | None]
 """The attendant id a PIN or badge belongs to, or None."""
@@ -127,7 +121,7 @@ class KioskController:
             try:
                 result = fn()
             except KioskError as exc:
-                self.message = Message(exc.code, str(exc))
+                self.show_error(exc)
                 self.commit()  # failures may have raised an intervention
                 self.notify()
                 raise
@@ -135,40 +129,13 @@ class KioskController:
         self.notify()
         return result
 
+    def show_error(self, exc: KioskError) -> None:
+        """Put a refused action's reason on the screen (call under the lock)."""
+        self.message = Message(exc.code, str(exc))
+
     def recover(self) -> None:
         """After a restart: reload the saved checkout and settle any payment left in flight."""
-        snapshot = self.store.load_state()
-        if snapshot is not None:
-            with self.lock:
-                try:
-                    self.co.restore(snapshot)
-                except (KeyError, ValueError, TypeError) as exc:
-                    log.error("saved checkout unreadable, starting fresh: %s", exc)
-            log.info("recovered checkout: %s, %d lines", self.co.phase, len(self.co.cart.lines))
-            self._recover_book(snapshot.get("book_version"))
-        if self.payments is not None:
-            self.payments.recover()
-        with self.lock:
-            self.complete_if_paid()
-
-    def _recover_book(self, version: Any) -> None:
-        """A cart open across a restart keeps the price book it started with, if still kept."""
-        if not isinstance(version, int) or self.co.phase not in ("scanning", "paying"):
-            return
-        if version >= self.co.book.version:
-            return
-        raw = self.store.load_pricebook(version)
-        if raw is None:
-            log.warning("price book v%d of the open cart is gone: repriced", version)
-            return
-        try:
-            book = decode_pricebook(raw)
-        except ContractError as exc:
-            log.error("stored price book v%d unreadable: %s", version, exc)
-            return
-        with self.lock:
-            if self.co.keep_book_for_open_cart(book):
-                log.info("open cart keeps price book v%d until its end", version)
+        recovery.recover(self)
 
     # Items --------------------------------------------------------------------------------
 
@@ -184,38 +151,41 @@ class KioskController:
     ) -> str:
         """Route any scanned/typed code: payment code, member card, coupon, then product."""
         code = text.strip()
-        if payment_code or classify_payment_code(code):
+        kind = route_code(
+            code,
+            payment_code=payment_code,
+            member_prefix=self.member_card_prefix,
+            coupon_prefixes=self._coupon_prefixes(),
+        )
+        if kind == "payment":
             if self.payments is None:
                 raise CheckoutError("mobile payment unavailable", "no_terminal")
             self.payments.pay_mobile_code(code)
             return "payment"
-        if code.startswith(self.member_card_prefix) and len(code) > len(self.member_card_prefix):
+        if kind == "member":
             self.act(lambda: self.co.attach_member("card", code))
             return "member"
-        if any(code.startswith(rule.prefix) for rule in self.co.book.coupons):
+        if kind == "coupon":
             if self.members is not None:  # online check first, refusals with a reason
                 self.members.apply_coupon(code)
             else:
                 self.act(lambda: self.co.add_coupon(code))
             return "coupon"
-        if gtin is None and weight_kg is None and price is None and expiry is None:
-            # typed or wedge-scanned text: read GS1 labels (weight/price embedded, expiry) too
-            read = interpret(code, "unknown", self.gs1)
-            if read.gtin is not None:
-                gtin, weight_kg, price, expiry = read.gtin, read.weight_kg, read.price, read.expiry
-        product = self.co.catalog.by_gtin(gtin) if gtin else None
-        if product is None:
-            # a label's weight/price belong to its key; never to a product found another way
-            weight_kg = price = None
-            product = self.co.catalog.lookup(code)
+        item = find_item(
+            code,
+            self.co.catalog,
+            self.gs1,
+            gtin=gtin,
+            weight_kg=weight_kg,
+            price=price,
+            expiry=expiry,
+        )
 
         def add() -> Any:
-            if product is None:
+            if item is None:
                 self.co.record_failure("unknown item")
                 raise ItemRejected(f"unknown item {code}", "unknown_item")
-            return self.co.add_item(
-                ItemInput(product, gtin=gtin, weight_kg=weight_kg, price=price, expiry=expiry)
-            )
+            return self.co.add_item(item)
 
         line = self.act(add)
         if self.after_add is not None:
@@ -224,12 +194,15 @@ class KioskController:
 
     def is_known(self, code: str) -> bool:
         """For the scanner's confirmation step: product, coupon, member card or payment code."""
-        return (
-            self.co.catalog.lookup(code) is not None
-            or code.startswith(self.member_card_prefix)
-            or classify_payment_code(code) is not None
-            or any(code.startswith(rule.prefix) for rule in self.co.book.coupons)
+        return is_known_code(
+            code,
+            self.co.catalog,
+            member_prefix=self.member_card_prefix,
+            coupon_prefixes=self._coupon_prefixes(),
         )
+
+    def _coupon_prefixes(self) -> list[str]:
+        return [rule.prefix for rule in self.co.book.coupons]
 
     # Attendant -------------------------------------------------------------------------------
 
@@ -263,41 +236,10 @@ class KioskController:
     # Suspend and resume ---------------------------------------------------------------------
 
     def suspend(self) -> str:
-        with self.lock:
-            code = self._new_code()
-            cart_id = self.co.cart.cart_id
-            try:
-                snapshot = self.co.suspend()
-            except KioskError as exc:
-                self.message = Message(exc.code, str(exc))
-                self.notify()
-                raise
-            self.commit(suspend=Suspension(code, cart_id, snapshot))
-            self.suspend_code = code
-        self.notify()
-        return code
-
-    def _new_code(self) -> str:
-        for _ in range(100):
-            code = f"{secrets.randbelow(1_000_000):06d}"
-            if not self.store.code_in_use(code):
-                return code
-        raise CheckoutError("no free suspend code", "store_error")
+        return suspending.suspend(self)
 
     def resume(self, code: str) -> None:
-        with self.lock:
-            try:
-                parked = self.store.suspended(code)
-                self.co.resume(parked.snapshot)
-            except KioskError as exc:
-                self.message = Message(exc.code, str(exc))
-                self.co.record_failure("resume")
-                self.commit()
-                self.notify()
-                raise
-            self.suspend_code = None
-            self.commit(resumed_code=parked.code)
-        self.notify()
+        suspending.resume(self, code)
 
     # Completion, receipt, end of day ----------------------------------------------------------
 
@@ -308,35 +250,14 @@ class KioskController:
         sale = self.co.complete()
         self.commit(sale=sale)
         self.qr_payload = None
-        threading.Thread(target=self._print, args=(sale, False), daemon=True).start()
+        print_in_background(self, sale, reprint=False)
         return sale
-
-    def _print(self, sale: SaleData, reprint: bool) -> None:
-        if self.printer is None:
-            return
-        try:
-            self.printer.print_sale(sale, reprint=reprint)
-        except PrintFailed as exc:
-            log.warning("receipt of %s not printed: %s", sale.sale_id, exc)
-            with self.lock:
-                self.co.raise_intervention("printer_fault", exc.code, {})
-                self.commit()
-            if self.emit_fault is not None:
-                self.emit_fault(
-                    FaultData(code=exc.code, component="printer", message=str(exc)[:200])
-                )
-            self.notify()
-            return
-        except Exception:
-            log.exception("printer crashed on %s", sale.sale_id)
-            return
-        log.info("receipt of %s printed", sale.sale_id)
 
     def reprint(self, sale_id: str | None = None) -> None:
         sale = self.co.sale if sale_id is None else self.store.sale(sale_id)
         if sale is None:
             raise UnknownCode("no sale to reprint")
-        threading.Thread(target=self._print, args=(sale, True), daemon=True).start()
+        print_in_background(self, sale, reprint=True)
 
     def zreport(self, now: datetime) -> dict[str, Any]:
         with self.lock:

@@ -14,7 +14,6 @@ from contracts.messages import SaleData
 from contracts.pricebook import PriceBook
 from contracts.pricing import points_earned
 from kiosk.config import KioskConfig
-from kiosk.controller import PrintFailed, ReceiptPrinter
 from kiosk.printer.exceptions import PrinterError, PrinterFault
 from kiosk.printer.receipt import (
     MemberBlock,
@@ -27,6 +26,8 @@ from kiosk.printer.receipt import (
     mask_phone,
 )
 from kiosk.printer.service import Printer
+from kiosk.receipt_codes import RECEIPT_URL
+from kiosk.receipt_printing import PrintFailed, ReceiptPrinter
 
 
 def sale_receipt(
@@ -80,7 +81,7 @@ def sale_receipt(
         ),
         change=sale.change,
         member=block,
-        qr_url=f"https://r.smartstore.invalid/{sale.sale_id}",
+        qr_url=f"{RECEIPT_URL}{sale.sale_id}",
         reprint=reprint,
         language="zh-Hans" if language == "zh-Hans" else "en",  # type: ignore[arg-type]
     )

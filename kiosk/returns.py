@@ -7,17 +7,18 @@ The refund goes back to the original tenders: card and mobile through the termin
 ``refund`` (idempotent by reference), cash out of the acceptor (or the attendant's drawer
 when it cannot pay out), points and coupons by the cloud on ingest. The local return row
 and its ``return`` event are written in one outbox transaction, then a receipt is printed.
+
+Beside the desk: reading the receipt QR (:mod:`kiosk.receipt_codes`) and splitting the money
+over the tenders (:mod:`kiosk.refund_payout`), both pure, and the ``kiosk_returns`` table
+(:mod:`kiosk.return_ledger`).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import sqlite3
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -25,24 +26,30 @@ from typing import Any, Literal, Protocol
 
 from contracts.messages import ReturnData, SaleData
 from contracts.refunds import RefundError, RefundPlan
+from kiosk import return_ledger
 from kiosk.after_sale import return_receipt
 from kiosk.domain.returns import plan_return, return_event
 from kiosk.exceptions import ReturnError
 from kiosk.payment.base import TerminalResult
 from kiosk.payment.cash import CashAcceptor
 from kiosk.printer.receipt import Receipt
+from kiosk.receipt_codes import RECEIPT_URL, sale_id_from
+from kiosk.refund_payout import Refund, terminal_legs, with_refunds
+from kiosk.return_ledger import DDL
+
+__all__ = [
+    "DDL",
+    "RECEIPT_URL",
+    "OpenReturn",
+    "Refund",
+    "RefundTerminal",
+    "ReturnDesk",
+    "ReturnPrinter",
+    "build_return_desk",
+    "sale_id_from",
+]
 
 log = logging.getLogger(__name__)
-
-RECEIPT_URL = "https://r.smartstore.invalid/"
-"""Prefix of the receipt QR (kiosk.receipts); what follows is the sale id."""
-
-DDL = """
-CREATE TABLE IF NOT EXISTS kiosk_returns (
-    return_id TEXT PRIMARY KEY, sale_id TEXT NOT NULL, created TEXT NOT NULL,
-    data TEXT NOT NULL, refunds TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS kiosk_returns_sale ON kiosk_returns(sale_id);
-"""
 
 
 class RefundTerminal(Protocol):
@@ -51,15 +58,6 @@ class RefundTerminal(Protocol):
 
 class ReturnPrinter(Protocol):
     def print_receipt(self, receipt: Receipt) -> None: ...
-
-
-@dataclass(frozen=True)
-class Refund:
-    method: str
-    amount: Decimal
-    reference: str = ""
-    """Terminal refund reference, ``acceptor`` or ``attendant`` for cash, empty otherwise."""
-    original: str = ""
 
 
 @dataclass
@@ -72,16 +70,6 @@ class OpenReturn:
     returned: dict[int, Decimal]
     refunded: dict[str, Decimal]
     by_reference: dict[str, Decimal] = field(default_factory=dict)
-
-
-def sale_id_from(text: str) -> str:
-    """The sale id in a scanned receipt QR (``https://r…/<sale id>``) or a typed number."""
-    value = text.strip()
-    if value.startswith(RECEIPT_URL):
-        value = value[len(RECEIPT_URL) :].split("?", 1)[0].strip("/")
-    if not value or len(value) > 200 or any(c.isspace() for c in value):
-        raise ReturnError("not a receipt code or sale number", "bad_receipt")
-    return value
 
 
 class ReturnDesk:
@@ -116,39 +104,9 @@ class ReturnDesk:
 
     # Reads ---------------------------------------------------------------------------
 
-    def _history(
-        self, sale_id: str
-    ) -> tuple[dict[int, Decimal], dict[str, Decimal], dict[str, Decimal]]:
-        returned: dict[int, Decimal] = {}
-        refunded: dict[str, Decimal] = {}
-        by_ref: dict[str, Decimal] = {}
-        with closing(sqlite3.connect(self.outbox.path, timeout=30)) as conn:
-            rows = conn.execute(
-                "SELECT data, refunds FROM kiosk_returns WHERE sale_id=?", (sale_id,)
-            ).fetchall()
-        for data, refunds in rows:
-            for line in ReturnData.model_validate_json(data).lines:
-                returned[line.line_no] = returned.get(line.line_no, Decimal(0)) + line.qty
-            for r in json.loads(refunds):
-                amount = Decimal(r["amount"])
-                refunded[r["method"]] = refunded.get(r["method"], Decimal(0)) + amount
-                if r.get("original"):
-                    by_ref[r["original"]] = by_ref.get(r["original"], Decimal(0)) + amount
-        return returned, refunded, by_ref
-
     def cash_refunded(self) -> Decimal:
         """Cash paid back by this kiosk, ever (the attendant's count compares against it)."""
-        with closing(sqlite3.connect(self.outbox.path, timeout=30)) as conn:
-            rows = conn.execute("SELECT refunds FROM kiosk_returns").fetchall()
-        return sum(
-            (
-                Decimal(r["amount"])
-                for (raw,) in rows
-                for r in json.loads(raw)
-                if r["method"] == "cash"
-            ),
-            Decimal("0.00"),
-        )
+        return return_ledger.cash_refunded(self.outbox.path)
 
     # Actions -------------------------------------------------------------------------
 
@@ -165,7 +123,7 @@ class ReturnDesk:
         sale = self.ctl.store.sale(sale_id)
         if sale is None:
             raise ReturnError(f"sale {sale_id} was not made on this kiosk", "sale_not_here")
-        returned, refunded, by_ref = self._history(sale_id)
+        returned, refunded, by_ref = return_ledger.load_history(self.outbox.path, sale_id)
         with self._lock:
             self.current = OpenReturn(self.new_id(), attendant, sale, returned, refunded, by_ref)
             log.info("return of sale %s opened by %s", sale_id, attendant)
@@ -200,21 +158,8 @@ class ReturnDesk:
                 new_id=lambda: current.return_id,
                 damaged=damaged,
             )
-            event = ReturnData.model_validate(
-                {
-                    **event.model_dump(mode="json"),
-                    "refunds": [
-                        {
-                            "method": r.method,
-                            "amount": format(r.amount, "f"),
-                            "reference": r.reference,
-                        }
-                        for r in refunds
-                    ],
-                    "points_reversed_estimate": plan.points_reversed,
-                }
-            )
-            self._record(event, refunds)
+            event = with_refunds(event, plan, refunds)
+            return_ledger.record_return(self.outbox, event, refunds)
             self.current = None
             self.last = event
         log.info("return %s of sale %s: %s back", event.return_id, event.sale_id, plan.total)
@@ -253,51 +198,22 @@ class ReturnDesk:
     def _terminal_refunds(self, current: OpenReturn, method: str, amount: Decimal) -> list[Refund]:
         if self.terminal is None:
             raise ReturnError("no payment terminal for a card refund", "no_terminal")
+        legs, left = terminal_legs(
+            current.return_id, method, amount, current.sale.tenders, current.by_reference
+        )
         out = []
-        left = amount
-        for i, tender in enumerate(t for t in current.sale.tenders if t.method == method):
-            room = tender.amount - current.by_reference.get(tender.reference, Decimal(0))
-            take = min(room, left)
-            if take <= 0:
-                continue
-            ref = f"{current.return_id}-{method}-{i}"
-            result = self.terminal.refund(ref, tender.reference, take)
+        for leg in legs:
+            result = self.terminal.refund(leg.reference, leg.original, leg.amount)
             if result.status != "approved":
                 raise ReturnError(
                     f"terminal refused the refund: {result.message}", "refund_declined"
                 )
-            out.append(Refund(method, take, ref, tender.reference))
-            left -= take
-            if left <= 0:
-                break
+            out.append(Refund(method, leg.amount, leg.reference, leg.original))
         if left > 0:
             raise ReturnError(
                 f"{left} of the {method} refund has no tender left", "refund_declined"
             )
         return out
-
-    def _record(self, event: ReturnData, refunds: list[Refund]) -> None:
-        rows = [
-            {
-                "method": r.method,
-                "amount": format(r.amount, "f"),
-                "reference": r.reference,
-                "original": r.original,
-            }
-            for r in refunds
-        ]
-        with self.outbox.transaction() as tx:
-            tx.conn.execute(
-                "INSERT INTO kiosk_returns VALUES (?, ?, ?, ?, ?)",
-                (
-                    event.return_id,
-                    event.sale_id,
-                    event.completed_at.isoformat(),
-                    event.model_dump_json(),
-                    json.dumps(rows),
-                ),
-            )
-            tx.emit("return", event)
 
     def _print(
         self, event: ReturnData, sale: SaleData, plan: RefundPlan, refunds: list[Refund]

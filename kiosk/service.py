@@ -32,13 +32,14 @@ from kiosk.config import (
     SerialScaleConfig,
     SimulatorTerminalConfig,
 )
-from kiosk.controller import KioskController, ReceiptPrinter
+from kiosk.controller import KioskController
 from kiosk.domain.checkout import Checkout, CheckoutSettings
 from kiosk.exceptions import KioskError
 from kiosk.paying import PaymentRunner
 from kiosk.payment.base import PaymentTerminal
 from kiosk.payment.cash import CashAcceptor, FakeCashAcceptor
 from kiosk.payment.simulator import TerminalSimulator
+from kiosk.receipt_printing import ReceiptPrinter
 from kiosk.reconfigure import KioskReconfigurer
 from kiosk.remote import book_handler, commands
 from kiosk.scale.base import Scale

@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS kiosk_zreports (
 ZREPORT_RETURNS_DDL = """
 CREATE TABLE IF NOT EXISTS kiosk_zreport_returns (
     return_id TEXT PRIMARY KEY, report_no INTEGER NOT NULL)"""
-"""Which Z report took each return (``kiosk_returns`` is :mod:`kiosk.returns`' table)."""
+"""Which Z report took each return (``kiosk_returns`` is :mod:`kiosk.return_ledger`'s table)."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ class KioskStore:
     def open_returns(self) -> list[PaidReturn]:
         """Returns paid out here and not yet in a Z report, in the order they were recorded.
 
-        ``kiosk_returns`` belongs to :mod:`kiosk.returns` (created with the return desk), so
+        ``kiosk_returns`` belongs to :mod:`kiosk.return_ledger` (created with the return desk), so
         a kiosk that never had one has none.
         """
         if not self._has_table("kiosk_returns"):

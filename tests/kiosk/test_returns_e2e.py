@@ -20,7 +20,7 @@ from cloud.sales.models import Sale
 from cloud.settings import CloudSettings
 from kiosk.payment.cash import FakeCashAcceptor
 from kiosk.payment.simulator import TerminalSimulator
-from kiosk.returns import RECEIPT_URL
+from kiosk.receipt_codes import RECEIPT_URL
 from tests.cloud.web.server import PASSWORD
 from tests.kiosk.members_stack import PHONE, Kiosk, Stack, cloud_stack, kiosk, node_config
 from tests.kiosk.node import PIN, wait_for

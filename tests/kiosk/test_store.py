@@ -19,7 +19,7 @@ import pytest
 from contracts.messages import ZReportData, decode_event
 from edge.outbox import Outbox
 from edge.runtime import Runtime
-from kiosk.returns import DDL as RETURNS_DDL
+from kiosk.return_ledger import DDL as RETURNS_DDL
 from kiosk.service import Devices, KioskNode, build_node
 from kiosk.store import KioskStore
 from tests.kiosk.books import BAG, NOW, Clock
