@@ -12,7 +12,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
@@ -28,6 +28,7 @@ from cloud.exceptions import ConflictError, NotFoundError, ValidationFailedError
 from cloud.stores.models import Store
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, render, text
 from cloud.web.exceptions import PageNotFoundError
+from cloud.web.forms import refused, saved
 from cloud.web.pages.inventory import parse_day
 
 router = APIRouter(prefix="/console")
@@ -152,25 +153,23 @@ def create_user(
                 **values,
             )
         except WeakPasswordError:
-            errors["password"] = viewer.t("reset.weak")
+            refused(session, errors, "password", viewer.t("reset.weak"))
         except ConflictError:
-            errors["username"] = viewer.t("err.taken")
+            refused(session, errors, "username", viewer.t("err.taken"))
         except (NotFoundError, ValidationFailedError) as exc:
-            errors["stores"] = str(exc)
+            refused(session, errors, "stores", str(exc))
         else:
             details = {k: v for k, v in values.items() if k != "store_codes"}
-            audit(
+            return saved(
                 session,
-                viewer.principal,
+                viewer,
                 now,
                 "create",
                 "user",
                 user.id,
+                to=f"/console/users/{user.id}?saved=1",
                 details=details | {"username": username, "stores": values["store_codes"]},
             )
-            session.commit()
-            return RedirectResponse(f"/console/users/{user.id}?saved=1", status_code=303)
-        session.rollback()
     return _form_page(request, viewer, session, None, form, errors, 422)
 
 
@@ -210,21 +209,19 @@ def edit_user(
         try:
             auth.update_user(session, target, active=active, now=now, hasher=ctx.hasher, **values)
         except (NotFoundError, ValidationFailedError) as exc:
-            session.rollback()
-            errors["stores"] = str(exc)
+            refused(session, errors, "stores", str(exc))
         else:
             details = {k: v for k, v in values.items() if k != "store_codes"}
-            audit(
+            return saved(
                 session,
-                viewer.principal,
+                viewer,
                 now,
                 "update",
                 "user",
                 target.id,
+                to=f"/console/users/{target.id}?saved=1",
                 details=details | {"active": active, "stores": values["store_codes"]},
             )
-            session.commit()
-            return RedirectResponse(f"/console/users/{target.id}?saved=1", status_code=303)
     return _form_page(request, viewer, session, target, form, errors, 422)
 
 

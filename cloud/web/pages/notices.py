@@ -20,6 +20,7 @@ from cloud.notices.models import LEVELS
 from cloud.stores.models import Store
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, render, text
 from cloud.web.exceptions import PageNotFoundError
+from cloud.web.forms import refused, saved
 from cloud.web.pages.inventory import parse_day
 
 router = APIRouter(prefix="/console")
@@ -102,21 +103,19 @@ def post_notice(
                 expires_at=expires_at,
             )
         except NoticeError as exc:
-            session.rollback()
-            errors["title"] = str(exc)
+            refused(session, errors, "title", str(exc))
         else:
-            audit(
+            return saved(
                 session,
-                viewer.principal,
+                viewer,
                 now,
                 "create",
                 "notice",
                 row.id,
+                to="/console/notices?sent=1",
                 store_id=store_id,
                 details={"title": title, "level": level},
             )
-            session.commit()
-            return RedirectResponse("/console/notices?sent=1", status_code=303)
     return _page(request, viewer, session, form, errors, 422)
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
@@ -35,6 +35,7 @@ from cloud.web.console import (
 )
 from cloud.web.csv_import import ParsedCsv, Row, RowError, export_products, parse_products
 from cloud.web.exceptions import PageNotFoundError
+from cloud.web.forms import refused, saved
 
 router = APIRouter(prefix="/console")
 PAGE = 50
@@ -163,23 +164,20 @@ def create_product(
                 **values,
             )
         except ConflictError as exc:
-            session.rollback()
-            errors["gtins" if "barcode" in str(exc) else "sku"] = str(exc)
+            refused(session, errors, "gtins" if "barcode" in str(exc) else "sku", str(exc))
         except (ValidationFailedError, NotFoundError) as exc:
-            session.rollback()
-            errors["category" if "category" in str(exc) else "price"] = str(exc)
+            refused(session, errors, "category" if "category" in str(exc) else "price", str(exc))
         else:
-            audit(
+            return saved(
                 session,
-                viewer.principal,
+                viewer,
                 now,
                 "create",
                 "product",
                 sku,
+                to=f"/console/products/{sku}?saved=1",
                 details={"name": product.name, "price": product.price, "via": "console"},
             )
-            session.commit()
-            return RedirectResponse(f"/console/products/{sku}?saved=1", status_code=303)
     return _edit_page(request, viewer, session, None, form, errors, 422)
 
 
@@ -234,21 +232,19 @@ def update_product(
                 if gtin not in current:
                     service.add_barcode(session, product, gtin)
         except CloudError as exc:
-            session.rollback()
-            errors["gtins"] = str(exc)
+            refused(session, errors, "gtins", str(exc))
             product = _product(session, sku)
         else:
-            audit(
+            return saved(
                 session,
-                viewer.principal,
+                viewer,
                 now,
                 "update",
                 "product",
                 sku,
+                to=f"/console/products/{sku}?saved=1",
                 details={"price": values["price"], "via": "console"},
             )
-            session.commit()
-            return RedirectResponse(f"/console/products/{sku}?saved=1", status_code=303)
     return _edit_page(request, viewer, session, product, form, errors, 422)
 
 
@@ -284,9 +280,16 @@ def upload_image(
     console.media_dir.mkdir(parents=True, exist_ok=True)
     (console.media_dir / name).write_bytes(data)
     service.update_product(session, product.sku, image_path=name, publisher=ctx.publisher)
-    audit(session, viewer.principal, now, "image", "product", product.sku, details={"file": name})
-    session.commit()
-    return RedirectResponse(f"/console/products/{sku}?saved=1", status_code=303)
+    return saved(
+        session,
+        viewer,
+        now,
+        "image",
+        "product",
+        product.sku,
+        to=f"/console/products/{sku}?saved=1",
+        details={"file": name},
+    )
 
 
 @router.get("/media/{name}")

@@ -8,14 +8,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from cloud.auth.models import Role
-from cloud.deps import CtxDep, NowDep, SessionDep, audit
+from cloud.deps import CtxDep, NowDep, SessionDep
 from cloud.exceptions import CloudError
 from cloud.pricebook.builder import build_pricebook, validate_rule
 from cloud.promotions import repository
@@ -24,6 +24,7 @@ from cloud.promotions.models import Promotion
 from cloud.stores.models import Store
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, render, text
 from cloud.web.exceptions import ForbiddenPageError, PageNotFoundError
+from cloud.web.forms import saved
 from contracts.pricebook import Promotion as PromotionRule
 from contracts.pricing import price_basket
 from contracts.pricing_model import BasketLine, PricingError
@@ -209,18 +210,17 @@ def create_promotion(
         publisher=ctx.publisher,
     )
     row.active = form.get("active") is not None
-    audit(
+    return saved(
         session,
-        viewer.principal,
+        viewer,
         now,
         "create",
         "promotion",
         row.code,
+        to=f"/console/promotions/{row.code}?saved=1",
         store_id=row.store_id,
         details={"rule": row.rule, "via": "console"},
     )
-    session.commit()
-    return RedirectResponse(f"/console/promotions/{row.code}?saved=1", status_code=303)
 
 
 def _editable(session: Session, viewer: Viewer, code: str) -> Promotion:
@@ -268,18 +268,17 @@ def update_promotion(
         active=form.get("active") is not None,
         publisher=ctx.publisher,
     )
-    audit(
+    return saved(
         session,
-        viewer.principal,
+        viewer,
         now,
         "update",
         "promotion",
         row.code,
+        to=f"/console/promotions/{row.code}?saved=1",
         store_id=row.store_id,
         details={"rule": row.rule, "via": "console"},
     )
-    session.commit()
-    return RedirectResponse(f"/console/promotions/{row.code}?saved=1", status_code=303)
 
 
 @router.post("/promotions-preview", response_class=HTMLResponse)
