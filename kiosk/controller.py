@@ -27,8 +27,8 @@ from kiosk.domain import payflow
 from kiosk.domain.checkout import Checkout
 from kiosk.domain.payments import PaymentAttempt
 from kiosk.domain.zreport import build_zreport
-from kiosk.exceptions import CheckoutError, ItemRejected, KioskError, UnknownCode
-from kiosk.receipt_printing import PrintFailed, ReceiptPrinter, print_in_background
+from kiosk.exceptions import CheckoutError, ItemRejected, KioskError, PrintFailed, UnknownCode
+from kiosk.receipt_printing import ReceiptPrinter, print_in_background
 from kiosk.scanner.config import Gs1Config
 from kiosk.store import KioskStore, Suspension
 from kiosk.view import build_view

@@ -82,3 +82,9 @@ class ReturnError(KioskError):
     """A return cannot be made: sale not on this kiosk, lines already returned, bad quantity."""
 
     code = "return_refused"
+
+
+class PrintFailed(KioskError):
+    """The receipt did not print; ``code`` names the printer fault (paper out, offline…)."""
+
+    code = "printer_fault"

@@ -11,7 +11,7 @@ import threading
 from typing import TYPE_CHECKING, Protocol
 
 from contracts.messages import FaultData, SaleData
-from kiosk.exceptions import KioskError
+from kiosk.exceptions import PrintFailed
 
 if TYPE_CHECKING:
     from kiosk.controller import KioskController
@@ -23,10 +23,6 @@ class ReceiptPrinter(Protocol):
     def print_sale(self, sale: SaleData, reprint: bool = False) -> None:
         """Print the receipt; raise :class:`PrintFailed` naming a fault code."""
         ...
-
-
-class PrintFailed(KioskError):
-    code = "printer_fault"
 
 
 def print_in_background(ctl: KioskController, sale: SaleData, reprint: bool) -> None:

@@ -14,6 +14,7 @@ from contracts.messages import SaleData
 from contracts.pricebook import PriceBook
 from contracts.pricing import points_earned
 from kiosk.config import KioskConfig
+from kiosk.exceptions import PrintFailed
 from kiosk.printer.exceptions import PrinterError, PrinterFault
 from kiosk.printer.receipt import (
     MemberBlock,
@@ -27,7 +28,7 @@ from kiosk.printer.receipt import (
 )
 from kiosk.printer.service import Printer
 from kiosk.receipt_codes import RECEIPT_URL
-from kiosk.receipt_printing import PrintFailed, ReceiptPrinter
+from kiosk.receipt_printing import ReceiptPrinter
 
 
 def sale_receipt(

@@ -15,17 +15,10 @@ from kiosk.domain.payments import (
     PaymentAttempt,
     TenderRecord,
 )
-from kiosk.exceptions import BlockedError, CheckoutError, UnknownCode
+from kiosk.exceptions import CheckoutError, UnknownCode
 
 if TYPE_CHECKING:
     from kiosk.domain.checkout import Checkout
-
-
-def _require_paying(co: Checkout) -> None:
-    if co.blocked:
-        raise BlockedError("waiting for an attendant")
-    if co.phase != "paying":
-        raise CheckoutError(f"not allowed while {co.phase}", f"not_in_{co.phase}")
 
 
 def begin_attempt(
@@ -38,7 +31,7 @@ def begin_attempt(
     wallet: str | None = None,
 ) -> PaymentAttempt:
     """Record an attempt with its reference; the shell persists it before asking the terminal."""
-    _require_paying(co)
+    co.require("paying")
     if co.ledger.open_attempt() is not None:
         raise CheckoutError("a payment is already in progress", "payment_in_progress")
     if co.ledger.cash_in > 0:
@@ -86,7 +79,7 @@ def attempt_result(
 
 def insert_cash(co: Checkout, amount: Decimal) -> Decimal:
     """A note or coin went in; returns the change now owed (0 until the total is covered)."""
-    _require_paying(co)
+    co.require("paying")
     if co.ledger.open_attempt() is not None:
         raise CheckoutError("a card payment is in progress", "payment_in_progress")
     if amount <= 0:

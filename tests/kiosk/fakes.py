@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from contracts.messages import SaleData
-from kiosk.receipt_printing import PrintFailed
+from kiosk.exceptions import PrintFailed
 
 
 class RecordingPrinter:
