@@ -12,7 +12,7 @@ machine swing by 2×.
 validated messages, in batches, with CPU µs per event by stage; ``--profile`` adds cProfile.
 
     .venv/bin/python -m bench.ingest [--events N] [--batch B] [--default-gc]
-                                     [--apply-only [--profile]]
+                                     [--schema REV] [--apply-only [--profile]]
 """
 
 from __future__ import annotations
@@ -272,6 +272,11 @@ def main() -> None:
     parser.add_argument(
         "--default-gc", action="store_true", help="leave the GC as it is (no runner.tune_gc)"
     )
+    parser.add_argument(
+        "--schema",
+        default="head",
+        help="migrate the bench database to this revision (e.g. 0140: before decision 0150)",
+    )
     args = parser.parse_args()
     n = args.events
     print(f"load average: {_loadavg()}")
@@ -280,7 +285,7 @@ def main() -> None:
         postgres_database("smartstore_bench") as url,
     ):
         database = url.rsplit("/", 1)[-1]
-        upgrade(url, "head")
+        upgrade(url, args.schema)
         engine = make_engine(url)
         with transaction(make_sessionmaker(engine)) as s:
             setup_store(s)
