@@ -129,9 +129,9 @@ def apply_stock(
     Shared subscriptions lose ordering, so an event older (by ``seq``) than the lane's last
     one is ignored (None). Clearing an out-of-stock alert records the time-to-restock.
     """
-    blank = {"sku": data.sku, "gtin": data.gtin, "count": data.count, "grams": data.grams}
+    fields = {"sku": data.sku, "gtin": data.gtin, "count": data.count, "grams": data.grams}
     row = repository.locked_lane(
-        session, store_id, node, data.lane, {**blank, "state": data.state, "updated_at": now}
+        session, store_id, node, data.lane, fields | {"state": data.state, "updated_at": now}
     )
     if seq and row.seq and seq < row.seq:
         return None
