@@ -3,9 +3,10 @@ the kiosk returns settled against them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -15,6 +16,15 @@ from cloud.finance.models import Expense, RecurringExpense, RevenueEntry
 from cloud.inventory.models import Movement
 from cloud.returns.models import Return, ReturnRefund
 from cloud.sales.models import Sale, Tender, ZReport
+
+T = TypeVar("T")
+_IN_LIST = 500
+"""Values per ``IN (…)``: well under SQLite's bound-parameter limit."""
+
+
+def _chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    for i in range(0, len(values), _IN_LIST):
+        yield values[i : i + _IN_LIST]
 
 
 def totals(session: Session, store_id: int, start: datetime, end: datetime) -> dict[str, Decimal]:
@@ -129,14 +139,14 @@ def sales_for(
     for window in clauses:
         for sale in session.scalars(select(Sale).where(Sale.store_id == store_id, *window)):
             heads[sale.id] = sale
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+    for chunk in _chunks(ids):
         for sale in session.scalars(
             select(Sale).where(Sale.store_id == store_id, Sale.sale_id.in_(chunk))
         ):
             heads[sale.id] = sale
     tenders: dict[int, list[tuple[str, Decimal]]] = {pk: [] for pk in heads}
     keys = sorted(heads)
-    for chunk_pk in (keys[i : i + 500] for i in range(0, len(keys), 500)):
+    for chunk_pk in _chunks(keys):
         for t in session.scalars(
             select(Tender).where(Tender.sale_pk.in_(chunk_pk)).order_by(Tender.id)
         ):
@@ -159,14 +169,14 @@ def returns_for(
     window.append(Return.node == node if node is not None else Return.node.is_not(None))
     heads = {r.id: r for r in session.scalars(select(Return).where(*window))}
     ids = sorted(set(return_ids))
-    for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
+    for chunk in _chunks(ids):
         for r in session.scalars(
             select(Return).where(Return.store_id == store_id, Return.return_no.in_(chunk))
         ):
             heads[r.id] = r
     refunds: dict[int, list[tuple[str, Decimal]]] = {pk: [] for pk in heads}
     keys = sorted(heads)
-    for chunk_pk in (keys[i : i + 500] for i in range(0, len(keys), 500)):
+    for chunk_pk in _chunks(keys):
         for rf in session.scalars(
             select(ReturnRefund)
             .where(ReturnRefund.return_pk.in_(chunk_pk))
