@@ -15,7 +15,7 @@ def schema(
     out: Path | None = typer.Option(None, "--out", help="Write one file per message here."),
 ) -> None:
     """Print (or write) the JSON Schema of the envelope and every payload."""
-    from contracts.messages import json_schemas
+    from contracts.codec import json_schemas
 
     schemas = json_schemas()
     if out is None:

@@ -6,12 +6,10 @@ envelope itself is closed, and its ``v`` field carries the schema version.
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -21,14 +19,12 @@ from pydantic import (
     Field,
     PlainSerializer,
     StringConstraints,
-    ValidationError,
     model_validator,
 )
 
 from contracts import SCHEMA_VERSION
-from contracts.exceptions import MessageError, TopicError
 from contracts.money import Money, Quantity
-from contracts.topics import ID_PATTERN, TopicKind, parse_topic
+from contracts.topics import ID_PATTERN
 
 
 def _to_utc(value: datetime) -> datetime:
@@ -50,7 +46,8 @@ Gtin14 = Annotated[str, StringConstraints(pattern=r"^\d{14}$")]
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
-TenderMethod = Literal["cash", "card", "mobile", "points", "coupon"]
+TenderMethod = Literal["cash", "card", "mobile", "points", "coupon", "online"]
+"""``online``: paid to the online shop before an order was collected or delivered (cloud only)."""
 EventType = Literal[
     "sale",
     "void",
@@ -99,6 +96,12 @@ class Tender(Payload):
     method: TenderMethod
     amount: Money
     reference: str = Field(default="", max_length=200)
+    provider: str = Field(
+        default="",
+        max_length=32,
+        description="Who moved the money: wechatpay, alipay, card, simulator, cash, points,"
+        " coupon; empty from nodes older than providers (then the method says it)",
+    )
 
 
 class PhoneMember(Closed):
@@ -153,21 +156,25 @@ class VoidData(Payload):
     approved_by: str | None = None
 
 
+InterventionKind = Literal[
+    "age_restricted",
+    "weight_mismatch",
+    "unexpected_item",
+    "removed_item",
+    "void_after_bagging",
+    "price_override",
+    "repeated_failures",
+    "printer_fault",
+    "cash_dispense",
+    "payment",
+    "other",
+]
+"""Why a kiosk called an attendant; the kiosk raises exactly these."""
+
+
 class InterventionData(Payload):
     intervention_id: NonEmpty
-    kind: Literal[
-        "age_restricted",
-        "weight_mismatch",
-        "unexpected_item",
-        "removed_item",
-        "void_after_bagging",
-        "price_override",
-        "repeated_failures",
-        "printer_fault",
-        "cash_dispense",
-        "payment",
-        "other",
-    ]
+    kind: InterventionKind
     state: Literal["raised", "cleared"]
     detail: str = ""
     cart_id: str | None = None
@@ -179,6 +186,16 @@ class TenderTotal(Payload):
     method: TenderMethod
     count: int = Field(ge=0)
     amount: Money
+
+
+class ProviderTotal(Payload):
+    """Settlement per payment provider: what it took on sales and paid back on returns."""
+
+    provider: str = Field(min_length=1, max_length=32)
+    count: int = Field(ge=0)
+    amount: Money
+    refunds_count: int = Field(ge=0, default=0)
+    refunds: Money = Decimal(0)
 
 
 class ZReportData(Payload):
@@ -210,6 +227,11 @@ class ZReportData(Payload):
     refunds_count: int = Field(ge=0, default=0, description="Returns paid out at this kiosk")
     refunds_total: Money = Decimal(0)
     return_ids: list[str] = Field(default_factory=list)
+    providers: list[ProviderTotal] | None = Field(
+        default=None,
+        description="Totals per payment provider (wechatpay, alipay, card, cash…), for"
+        " settlement against each provider's records; None from older nodes",
+    )
 
     @model_validator(mode="after")
     def _refunds_add_up(self) -> ZReportData:
@@ -236,6 +258,13 @@ class StockData(Payload):
     count: int = Field(ge=0)
     grams: Quantity
     state: Literal["ok", "low", "out"]
+    unit_weight_g: Quantity | None = Field(
+        default=None, description="Unit weight the lane learned from its own single picks, g"
+    )
+    unit_spread_g: Quantity | None = Field(
+        default=None, description="Standard deviation of that learned unit weight, g"
+    )
+    units_learned: int = Field(default=0, ge=0, description="Single units it was learned from")
 
 
 class FaultData(Payload):
@@ -309,6 +338,16 @@ class Envelope(Closed):
     data: dict[str, Any]
 
 
+class UpdateReport(Closed):
+    """The node's last software update, carried in its retained state (edge.updates)."""
+
+    version: Annotated[str, StringConstraints(max_length=32)]
+    status: Literal["staged", "trial", "ok", "rolled_back", "failed"]
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+    rollout: Annotated[str, StringConstraints(max_length=32)] | None = None
+    at: UtcDateTime
+
+
 class NodeState(Payload):
     """Retained on ``.../state``; the will carries ``online: false`` with the same boot."""
 
@@ -319,11 +358,21 @@ class NodeState(Payload):
     config_version: str | None = None
     outbox_depth: int | None = None
     ts: UtcDateTime | None = None
+    update: UpdateReport | None = None
 
 
 class CloudState(Payload):
     online: bool
     ts: UtcDateTime | None = None
+
+
+class Ack(Payload):
+    """The cloud's end-to-end ack on ``.../ack`` (SPEC §4): every event of the node up to
+    ``seq`` is applied or dead-lettered, so the node may forget it. ``boot`` is the boot of
+    the event at ``seq``; seqs rise across boots, so the ack covers earlier boots too."""
+
+    boot: int = Field(ge=0, le=2**62)
+    seq: int = Field(ge=0, le=2**62)
 
 
 class Command(Payload):
@@ -341,148 +390,3 @@ class CommandResult(Payload):
     result: dict[str, Any] = Field(default_factory=dict)
     error: str | None = None
     completed_at: UtcDateTime
-
-
-class Event(BaseModel):
-    """A decoded, validated event: the envelope and its typed payload."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
-    envelope: Envelope
-    payload: Payload
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def encode(model: BaseModel) -> bytes:
-    """Compact UTF-8 JSON of any contract model."""
-    return model.model_dump_json().encode()
-
-
-def make_envelope(
-    *,
-    store: str,
-    node: str,
-    boot: int,
-    seq: int,
-    event_type: str,
-    data: Payload | dict[str, Any],
-    ts: datetime | None = None,
-    historical: bool = False,
-    event_id: uuid.UUID | None = None,
-) -> Envelope:
-    """Build an envelope, validating the payload against its event type first."""
-    payload = validate_payload(event_type, data)
-    return Envelope(
-        event_id=event_id or uuid.uuid4(),
-        store=store,
-        node=node,
-        boot=boot,
-        seq=seq,
-        ts=ts or utcnow(),
-        historical=historical,
-        type=event_type,
-        data=payload.model_dump(mode="json"),
-    )
-
-
-def validate_payload(event_type: str, data: Payload | dict[str, Any]) -> Payload:
-    model = EVENT_PAYLOADS.get(event_type)
-    if model is None:
-        raise MessageError(f"unknown event type {event_type!r}")
-    if isinstance(data, model):
-        return data
-    raw = data.model_dump(mode="json") if isinstance(data, BaseModel) else data
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise MessageError(f"invalid {event_type} payload: {_describe(exc)}") from exc
-
-
-def parse_json(raw: bytes | str, what: str = "message") -> Any:
-    try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise MessageError(f"{what} is not valid JSON: {exc}") from exc
-
-
-def decode_model(model: type[M], raw: bytes | str) -> M:
-    """Parse JSON into ``model``, raising :class:`MessageError` with a readable reason."""
-    obj = parse_json(raw, model.__name__)
-    try:
-        return model.model_validate(obj)
-    except ValidationError as exc:
-        raise MessageError(f"invalid {model.__name__}: {_describe(exc)}") from exc
-
-
-def decode_event(topic: str, raw: bytes | str) -> Event:
-    """Validate an inbound event against its topic; every failure names its reason."""
-    try:
-        parsed = parse_topic(topic)
-    except TopicError as exc:
-        raise MessageError(str(exc)) from exc
-    if parsed.kind is not TopicKind.EVENT:
-        raise MessageError(f"not an event topic: {topic}")
-    if parsed.name == "sale" and parsed.store is not None and parsed.node is not None:
-        event = _sale_fast_path()(parsed.store, parsed.node, raw)
-        if event is not None:
-            return event
-    return decode_event_models(topic, raw)
-
-
-_FAST_SALE: list[Callable[[str, str, bytes | str], Event | None]] = []
-
-
-def _sale_fast_path() -> Callable[[str, str, bytes | str], Event | None]:
-    """contracts.fastsale.decode_sale, imported on first use (it imports this module); kept
-    here because an import statement in the hot path costs a few µs per message."""
-    if not _FAST_SALE:
-        from contracts.fastsale import decode_sale
-
-        _FAST_SALE.append(decode_sale)
-    return _FAST_SALE[0]
-
-
-def decode_event_models(topic: str, raw: bytes | str) -> Event:
-    """:func:`decode_event` through the pydantic models only: the reference the sale fast
-    path (contracts.fastsale) is tested against, and the source of every error reason."""
-    try:
-        parsed = parse_topic(topic)
-    except TopicError as exc:
-        raise MessageError(str(exc)) from exc
-    if parsed.kind is not TopicKind.EVENT:
-        raise MessageError(f"not an event topic: {topic}")
-    envelope = decode_model(Envelope, raw)
-    if envelope.v > SCHEMA_VERSION:
-        raise MessageError(f"schema version {envelope.v} is newer than {SCHEMA_VERSION}")
-    if envelope.store != parsed.store or envelope.node != parsed.node:
-        raise MessageError(
-            f"envelope {envelope.store}/{envelope.node} disagrees with topic "
-            f"{parsed.store}/{parsed.node}"
-        )
-    if envelope.type != parsed.name:
-        raise MessageError(f"envelope type {envelope.type!r} disagrees with topic {parsed.name!r}")
-    payload = validate_payload(envelope.type, envelope.data)
-    return Event(envelope=envelope, payload=payload)
-
-
-def json_schemas() -> dict[str, dict[str, Any]]:
-    """JSON Schema of every message, for integrators (``smartstore contracts schema``)."""
-    models: dict[str, type[BaseModel]] = {
-        "envelope": Envelope,
-        "state": NodeState,
-        "cloud_state": CloudState,
-        "command": Command,
-        "command_result": CommandResult,
-        **{f"evt/{name}": model for name, model in EVENT_PAYLOADS.items()},
-    }
-    return {name: model.model_json_schema(mode="serialization") for name, model in models.items()}
-
-
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:5]:
-        loc = ".".join(str(p) for p in err["loc"]) or "(root)"
-        parts.append(f"{loc}: {err['msg']}")
-    more = len(exc.errors()) - 5
-    return "; ".join(parts) + (f" (+{more} more)" if more > 0 else "")

@@ -14,7 +14,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    ValidationError,
+    model_serializer,
+)
 
 from contracts.exceptions import MessageError
 from contracts.messages import UtcDateTime
@@ -23,6 +32,9 @@ from contracts.money import Money, Quantity
 WIRE_MAGIC = b"SSPB1\n"
 
 Gtin14 = Annotated[str, StringConstraints(pattern=r"^\d{14}$")]
+
+LEARNED_FIELDS = ("learned_weight_g", "learned_spread_g")
+"""Optional product fields that are left out of the wire form when empty."""
 
 
 class _Model(BaseModel):
@@ -51,6 +63,24 @@ class Product(_Model):
     no_weight_check: bool = False
     min_age: int | None = Field(default=None, ge=0, le=99, description="Age-restricted item")
     active: bool = True
+    learned_weight_g: Quantity | None = Field(
+        default=None, gt=0, description="Unit weight the store's shelves learned, g (issue 17)"
+    )
+    learned_spread_g: Quantity | None = Field(
+        default=None, ge=0, description="Standard deviation of that learned unit weight, g"
+    )
+
+    @model_serializer(mode="wrap")
+    def _omit_unlearned(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        """A product nobody has learned goes out exactly as before the learned fields
+        existed, so a book without them still validates on kiosks that predate them."""
+        data: dict[str, Any] = handler(self)
+        for name in LEARNED_FIELDS:
+            if data.get(name, 0) is None:
+                del data[name]
+        return data
 
 
 class Window(_Model):

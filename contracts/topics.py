@@ -4,6 +4,7 @@
 ``smartstore/v1/{store}/{node}/evt/{type}``       enveloped events
 ``smartstore/v1/{store}/{node}/cmd/{name}``       commands to a node
 ``smartstore/v1/{store}/{node}/cmd/{name}/res``   command results
+``smartstore/v1/{store}/{node}/ack``              the cloud's end-to-end ack (SPEC §4)
 ``smartstore/v1/{store}/pricebook``               retained price book
 ``smartstore/v1/_cloud/state``                    retained cloud ingest state
 """
@@ -31,6 +32,7 @@ class TopicKind(StrEnum):
     EVENT = "evt"
     COMMAND = "cmd"
     COMMAND_RESULT = "res"
+    ACK = "ack"
     PRICEBOOK = "pricebook"
     CLOUD_STATE = "cloud_state"
 
@@ -79,6 +81,11 @@ def command_result_topic(store: str, node: str, name: str) -> str:
     return f"{command_topic(store, node, name)}/res"
 
 
+def ack_topic(store: str, node: str) -> str:
+    """Where the cloud says up to which seq a node's events are applied (SPEC §4)."""
+    return f"{node_base(store, node)}/ack"
+
+
 def pricebook_topic(store: str) -> str:
     return f"{ROOT}/{validate_id(store, 'store')}/pricebook"
 
@@ -100,6 +107,11 @@ def states_filter(store: str = "+") -> str:
 def commands_filter(store: str, node: str) -> str:
     """What a node subscribes to for its commands (not the results)."""
     return f"{node_base(store, node)}/cmd/+"
+
+
+def acks_filter(store: str = "+", node: str = "+") -> str:
+    """The cloud's end-to-end acks; ``+`` wildcards by default (what ingest may write)."""
+    return f"{ROOT}/{_id_or_wild(store, 'store')}/{_id_or_wild(node, 'node')}/ack"
 
 
 def command_results_filter(store: str = "+", node: str = "+") -> str:
@@ -135,6 +147,8 @@ def parse_topic(topic: str) -> ParsedTopic:
     rest = parts[2:]
     if rest == ["state"]:
         return ParsedTopic(TopicKind.STATE, store, node)
+    if rest == ["ack"]:
+        return ParsedTopic(TopicKind.ACK, store, node)
     if len(rest) == 2 and rest[0] == "evt":
         return ParsedTopic(TopicKind.EVENT, store, node, validate_name(rest[1], "event type"))
     if len(rest) == 2 and rest[0] == "cmd":

@@ -5,6 +5,7 @@ generates valid sales and then breaks them one field at a time."""
 
 from __future__ import annotations
 
+import copy
 import json
 import uuid
 from decimal import Decimal
@@ -15,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
+from contracts.codec import Event, decode_event, decode_event_models
 from contracts.exceptions import MessageError
 from contracts.fastsale import decode_sale
-from contracts.messages import Event, decode_event, decode_event_models
 from contracts.topics import event_topic
 
 TOPIC = event_topic("demo", "kiosk-1", "sale")
@@ -179,12 +180,14 @@ def _mutate(env: dict[str, Any], data: st.DataObject) -> None:
         parent = parent[key]
     action = data.draw(st.sampled_from(["replace", "replace", "delete", "extra"]))
     if action == "replace":
-        parent[path[-1]] = data.draw(st.sampled_from(NASTY) | st.text(max_size=5))
+        parent[path[-1]] = copy.deepcopy(data.draw(st.sampled_from(NASTY) | st.text(max_size=5)))
     elif action == "delete":
         del parent[path[-1]]
     elif isinstance(parent, dict):
-        parent[data.draw(st.sampled_from(["extra", "amount", "v"]))] = data.draw(
-            st.sampled_from(NASTY)
+        # a copy: a second mutation may edit the value in place, and NASTY must not change
+        # between examples (hypothesis saw FlakyStrategyDefinition when it did)
+        parent[data.draw(st.sampled_from(["extra", "amount", "v"]))] = copy.deepcopy(
+            data.draw(st.sampled_from(NASTY))
         )
 
 

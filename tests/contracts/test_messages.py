@@ -12,18 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contracts.codec import decode_event, decode_model, encode, json_schemas, make_envelope
 from contracts.exceptions import MessageError
-from contracts.messages import (
-    Envelope,
-    NodeState,
-    SaleData,
-    ZReportData,
-    decode_event,
-    decode_model,
-    encode,
-    json_schemas,
-    make_envelope,
-)
+from contracts.messages import Envelope, NodeState, SaleData, ZReportData
 from contracts.topics import event_topic
 
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)

@@ -12,7 +12,7 @@ from contracts.messages import SaleData, Tender
 from contracts.pricebook import PriceBook
 from contracts.pricing import BasketLine, PricedBasket, price_basket
 from contracts.pricing_rules import apportion
-from tests.contracts.test_pricing import AT, COUPONS, make_book
+from tests.contracts.pricing_book import AT, COUPONS, make_book
 
 D = Decimal
 UNIT_SKUS = ["cola", "water", "juice", "chips", "nuts", "penny"]
