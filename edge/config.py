@@ -44,8 +44,15 @@ class MqttSettings(Strict):
     password_file: Path | None = Field(default=None, description="File holding the password")
     client_id: str | None = Field(default=None, description="Defaults to {store}-{node}")
     keepalive: int = Field(default=30, ge=5, le=3600, description="MQTT keepalive, seconds")
-    protocol: Literal["5", "3.1.1"] = Field(
-        default="5", description="MQTT version; the embedded amqtt broker speaks only 3.1.1"
+    protocol: Literal["auto", "5", "3.1.1"] = Field(
+        default="auto",
+        description="MQTT version; auto tries 5 and falls back to 3.1.1 (amqtt) per broker",
+    )
+    heartbeat_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="Seconds between refreshes of the retained online state, so the cloud "
+        "hears from an idle node well inside its inactivity timeout (device_timeout_s)",
     )
     tls: TlsSettings | None = Field(default=None, description="TLS options for mqtts://")
     backoff_min: float = Field(default=0.5, gt=0, description="First reconnect delay, seconds")
@@ -91,12 +98,30 @@ class NodeIdentity(Strict):
 
 class OutboxSettings(Strict):
     path: Path = Field(default=Path("var/node.sqlite3"), description="SQLite file of the node")
-    max_rows: int = Field(default=200_000, ge=100, description="Unsent rows kept at most")
+    max_rows: int = Field(
+        default=200_000, ge=100, description="Rows awaiting the cloud's ack kept at most"
+    )
     inflight: int = Field(default=64, ge=1, le=1000, description="Unacknowledged publishes")
     replay_rate: float = Field(
         default=500.0, gt=0, description="Historical backlog drained at most this many/s"
     )
-    retention_hours: float = Field(default=72.0, ge=0, description="Keep sent rows this long")
+    retention_hours: float = Field(
+        default=72.0, ge=0, description="Keep rows the cloud acknowledged this long"
+    )
+    end_to_end_acks: bool = Field(
+        default=True,
+        description="Keep rows until the cloud acks them on .../ack and re-send what stays "
+        "unacked (SPEC §4); off only for a cloud that publishes no acks (PUBACK = delivered)",
+    )
+    ack_timeout: float = Field(
+        default=5.0, gt=0, description="Seconds before the first re-send, until acks are timed"
+    )
+    ack_timeout_min: float = Field(
+        default=1.0, gt=0, description="Lower bound of the adaptive re-send timeout (s)"
+    )
+    ack_timeout_max: float = Field(
+        default=60.0, gt=0, description="Upper bound of the re-send timeout after backoff (s)"
+    )
     require_subscriber: bool = Field(
         default=False,
         description="MQTT 5: a PUBACK saying 'no matching subscribers' leaves the row unsent "
@@ -115,6 +140,24 @@ class MetricsSettings(Strict):
     port: int = Field(default=9110, ge=0, le=65535, description="TCP port; 0 picks a free one")
 
 
+class UpdateSettings(Strict):
+    """Software updates (edge.updates): where versions live and how a new one is judged."""
+
+    root: Path = Field(
+        default=Path("/opt/smartstore"), description="versions/, current, known-good, state"
+    )
+    public_key: str = Field(
+        min_length=40,
+        max_length=60,
+        description="Fleet update key, base64 (from `smartstore device provision`)",
+    )
+    trial_s: float = Field(default=180.0, gt=0, description="Seconds to pass the self-test")
+    passes: int = Field(default=3, ge=1, le=100, description="Clean self-tests in a row")
+    interval_s: float = Field(default=5.0, gt=0, description="Seconds between self-tests")
+    idle_poll_s: float = Field(default=2.0, gt=0, description="Wait for idle, polling this")
+    ui_url: str | None = Field(default=None, description="Local UI the self-test fetches")
+
+
 class NodeConfig(Strict):
     """Fields shared by every node's config."""
 
@@ -128,6 +171,9 @@ class NodeConfig(Strict):
     )
     metrics: MetricsSettings = Field(
         default_factory=MetricsSettings, description="Prometheus endpoint of the node"
+    )
+    updates: UpdateSettings | None = Field(
+        default=None, description="Software updates from the cloud; off when absent"
     )
 
 

@@ -9,6 +9,13 @@ MQTT 5 PUBACK "no matching subscribers" (0x10: no ingest is subscribed, so nobod
 get it) also leaves the row unsent; sending pauses and the unsent rows are replayed after a
 backoff, as if on a new connection.
 
+Sent is not delivered (SPEC §4): a row leaves the outbox only when the cloud's end-to-end ack
+on ``.../ack`` covers it (:meth:`on_cloud_ack`). Once the backlog is replayed, rows the
+broker took but the cloud never acked within the adaptive timeout of :mod:`edge.acks` are
+re-sent, flagged ``historical``, at most ``replay_rate`` per second and within the in-flight
+window, the timeout doubling after each round; so a broker that lost its disk, or a worker
+that died holding messages, costs a delay, never an event.
+
 paho calls ``on_publish`` from its loop thread while holding its own lock, so the callback
 only queues the ack; the drain thread alone touches the in-flight map (no lock ordering).
 """
@@ -26,6 +33,7 @@ from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
+from edge.acks import ResendTimer
 from edge.config import OutboxSettings
 from edge.outbox import Outbox, OutboxRow, as_historical
 
@@ -51,6 +59,10 @@ class Drainer:
         self._acks: queue.SimpleQueue[tuple[mqtt.Client, int, bool, bool, str]] = (
             queue.SimpleQueue()
         )
+        self._cloud_acks: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.timer = ResendTimer.from_settings(settings)
+        self._round_rto: float | None = None  # the timeout of the re-send round under way
+        self._round_sent: set[int] = set()  # seqs it re-sent: once per round, even if nacked
         self._target: mqtt.Client | None = None
         self._held = False
         self._stopping = False
@@ -61,6 +73,8 @@ class Drainer:
             "nacked": 0,
             "unrouted": 0,
             "errors": 0,
+            "resent": 0,
+            "acked": 0,
         }
         self._retry_at: float | None = None  # replay unsent rows then (unrouted rows)
         self._retry_delay = UNROUTED_RETRY_MIN_S
@@ -77,6 +91,11 @@ class Drainer:
     ) -> None:
         unrouted = reason_code.value == NO_MATCHING_SUBSCRIBERS
         self._acks.put((client, mid, reason_code.is_failure, unrouted, str(reason_code)))
+        self._wake.set()
+
+    def on_cloud_ack(self, seq: int) -> None:
+        """The cloud applied (or dead-lettered) every event up to ``seq`` (any thread)."""
+        self._cloud_acks.put(seq)
         self._wake.set()
 
     def connected(self, client: mqtt.Client) -> None:
@@ -122,13 +141,14 @@ class Drainer:
         rate = self.settings.replay_rate
         burst = max(1.0, rate * 0.1)
         tokens = 0.0
-        refilled = last_compact = self._monotonic()
+        refilled = last_compact = next_resend = self._monotonic()
         timeout = 1.0
         while True:
             self._wake.wait(timeout)
             self._wake.clear()
             timeout = 1.0
             self._apply_acks(client, inflight)
+            self._apply_cloud_acks()
             if self._stopping:
                 return
             target = self._target
@@ -153,23 +173,77 @@ class Drainer:
                 backlog_upto = live_cursor = self.outbox.last_seq
                 hist_cursor, tokens = 0, 0.0
             room = self.settings.inflight - len(inflight)
-            rows = self.outbox.fetch_unsent(live_cursor, room)
+            rows = self.outbox.fetch_unacked(live_cursor, room)
             live_cursor = self._send(client, rows, inflight, live_cursor, historical=False)
             room = self.settings.inflight - len(inflight)
-            if room <= 0 or hist_cursor >= backlog_upto:
+            if room <= 0:
                 continue
             tokens = min(burst, tokens + (now - refilled) * rate)
             refilled = now
+            if hist_cursor >= backlog_upto:  # replayed: re-send what stays unacked
+                if self.settings.end_to_end_acks and now >= next_resend and tokens >= 1:
+                    tokens -= self._resend(client, inflight, live_cursor, min(room, int(tokens)))
+                    pause = 0.0 if self._round_rto is not None else self.timer.rto / 4
+                    next_resend = now + min(1.0, pause)
+                timeout = min(timeout, max(0.01, next_resend - now))
+                continue
             if tokens < 1:
                 timeout = (1 - tokens) / rate
                 continue
-            rows = self.outbox.fetch_unsent(hist_cursor, min(room, int(tokens)), backlog_upto)
+            rows = self.outbox.fetch_unacked(hist_cursor, min(room, int(tokens)), backlog_upto)
             if not rows:
                 hist_cursor = backlog_upto
                 log.info("backlog up to seq %d replayed", backlog_upto)
                 continue
             hist_cursor = self._send(client, rows, inflight, hist_cursor, historical=True)
             tokens -= len(rows)
+
+    def _resend(self, client: mqtt.Client, inflight: dict[int, int], upto: int, limit: int) -> int:
+        """Re-send rows up to ``upto`` unacked for longer than the timeout; how many went.
+
+        A round re-sends every row due when it started, ``limit`` (rate, window) at a time;
+        the timeout doubles once per round, not per chunk, so a thousand rows a dead worker
+        took go out in seconds, and the same rows again only after twice the wait.
+        """
+        rto = self._round_rto if self._round_rto is not None else self.timer.rto
+        skip = set(inflight.values()) | self._round_sent
+        due = [
+            row
+            for row in self.outbox.due_for_resend(rto, upto, limit + len(skip))
+            if row.seq not in skip
+        ][:limit]
+        if not due:
+            self._round_rto = None
+            self._round_sent = set()
+            return 0
+        if self._round_rto is None:
+            self._round_rto = rto
+            self.timer.backoff()
+            log.warning("rows from seq %d unacked after %.1fs; re-sending", due[0].seq, rto)
+        self._round_sent.update(row.seq for row in due)
+        self._send(client, due, inflight, 0, historical=True)
+        self.counters["resent"] += len(due)
+        return len(due)
+
+    def _apply_cloud_acks(self) -> None:
+        best = None
+        while True:
+            try:
+                seq = self._cloud_acks.get_nowait()
+            except queue.Empty:
+                break
+            best = seq if best is None else max(best, seq)
+        if best is None:
+            return
+        try:
+            result = self.outbox.ack(best)
+        except Exception:
+            self.counters["errors"] += 1
+            log.exception("could not record the cloud's ack of seq %d; it will come again", best)
+            return
+        self.counters["acked"] += result.acked
+        if result.latency_s is not None:
+            self.timer.sample(result.latency_s)
 
     def _send(
         self,
@@ -228,7 +302,7 @@ class Drainer:
                 self._retry_delay = UNROUTED_RETRY_MIN_S
         if done:
             try:
-                self.outbox.mark_sent(done)
+                self.outbox.mark_sent(done, delivered=not self.settings.end_to_end_acks)
             except Exception:
                 self.counters["errors"] += 1
                 log.exception("could not mark %d rows sent; they will be sent again", len(done))

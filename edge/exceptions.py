@@ -27,3 +27,7 @@ class LinkError(EdgeError):
 
 class RemoteConfigError(EdgeError):
     """A pushed config was refused or rolled back; the message is the reason sent back."""
+
+
+class UpdateRefusedError(EdgeError):
+    """A ``cmd/update`` order was refused (malformed, or another update is in progress)."""

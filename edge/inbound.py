@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from contracts.codec import decode_model, encode
 from contracts.exceptions import ContractError
-from contracts.messages import Command, CommandResult, decode_model, encode
+from contracts.messages import Command, CommandResult
 from contracts.pricebook import PriceBook, decode_pricebook
 from contracts.topics import TopicKind, command_result_topic, parse_topic
 from edge.config import NodeIdentity

@@ -1,13 +1,18 @@
 """The node's MQTT link: connection, retained state and will, inbound routes, outbox drain.
 
-paho-mqtt 2 (``CallbackAPIVersion.VERSION2``), MQTT 5 by default, 3.1.1 for the embedded amqtt
-broker. One fresh paho client per connection attempt, so paho's in-memory resend queue never
+paho-mqtt 2 (``CallbackAPIVersion.VERSION2``). ``protocol: auto`` (the default) tries MQTT 5
+and falls back to 3.1.1 for good when the broker refuses the version (the embedded amqtt),
+so every broker works on default settings (docs/decisions/0004). The retained online state
+is refreshed every ``heartbeat_s`` so an idle node is not taken for a silent one.
+
+One fresh paho client per connection attempt, so paho's in-memory resend queue never
 duplicates what the outbox resends anyway, and reconnects use our backoff with jitter
 (paho's has none). Sessions start clean: the outbox, not the broker, is our durability
 (docs/decisions/0011).
 
 Threads: ``link-conn`` connects and waits out the backoff; paho's own loop thread runs the
-callbacks; ``link-pub`` (:mod:`edge.drain`) drains the outbox.
+callbacks; ``link-pub`` (:mod:`edge.drain`) drains the outbox. The node subscribes to its own
+``.../ack``: the cloud's end-to-end ack there is what lets the outbox forget an event (SPEC §4).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import random
 import socket
 import ssl
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from importlib import metadata
@@ -28,9 +34,10 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode, MQTTProtocolVersi
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
+from contracts.codec import decode_model, encode
 from contracts.exceptions import MessageError
-from contracts.messages import CloudState, NodeState, decode_model, encode
-from contracts.topics import CLOUD_STATE_TOPIC, state_topic
+from contracts.messages import Ack, CloudState, NodeState
+from contracts.topics import CLOUD_STATE_TOPIC, ack_topic, state_topic
 from edge.config import MqttSettings, NodeIdentity, OutboxSettings
 from edge.drain import Drainer
 from edge.exceptions import LinkError
@@ -42,6 +49,8 @@ CLOUD_SEEN_KEY = "cloud_seen"
 """Outbox meta flag: this node has seen a cloud state, so it holds until the cloud is online."""
 
 Handler = Callable[[str, bytes], None]
+CONNACK_TIMEOUT_S = 5.0
+"""``protocol: auto``: a broker that has not answered an MQTT 5 CONNECT by then gets 3.1.1."""
 
 
 def backoff_delays(low: float, high: float, rng: random.Random | None = None) -> Iterator[float]:
@@ -88,6 +97,7 @@ class Link:
         self.state_extra = state_extra
         self.name = f"link:{identity.store}/{identity.node}"
         self.client_id = mqtt_settings.client_id or f"{identity.store}-{identity.node}"
+        self.ack_topic = ack_topic(identity.store, identity.node)
         self._rng = rng or random.Random()
         self._routes: list[tuple[str, Handler]] = []
         self._lock = threading.Lock()
@@ -101,6 +111,10 @@ class Link:
         self._conn_thread: threading.Thread | None = None
         self.drainer = Drainer(outbox, outbox_settings or outbox.settings)
         self.connects = 0
+        self.protocol = "3.1.1" if mqtt_settings.protocol == "3.1.1" else "5"
+        """The MQTT version of the next connection attempt ("5" until a broker refuses it)."""
+        self.heartbeats = 0
+        self._answered = False  # this attempt got a CONNACK
 
     # Public surface ---------------------------------------------------------------------
 
@@ -183,7 +197,7 @@ class Link:
     # Connection management ---------------------------------------------------------------
 
     def _new_client(self) -> mqtt.Client:
-        v5 = self.settings.protocol == "5"
+        v5 = self.protocol == "5"
         client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self.client_id,
@@ -226,15 +240,14 @@ class Link:
             with self._lock:
                 self._client = client
             self._conn_changed.clear()
+            self._answered = False
             connects_before = self.connects
             try:
                 client.connect(
                     self.settings.host,
                     self.settings.port,
                     keepalive=self.settings.keepalive,
-                    clean_start=True
-                    if self.settings.protocol == "5"
-                    else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
+                    clean_start=True if self.protocol == "5" else mqtt.MQTT_CLEAN_START_FIRST_ONLY,
                 )
             except (OSError, ValueError) as exc:
                 log.info("%s: cannot reach %s: %s", self.name, self.settings.url, exc)
@@ -242,8 +255,7 @@ class Link:
                 if self._stop.is_set():
                     return
                 client.loop_start()
-                while not self._stop.is_set() and not self._conn_changed.wait(0.5):
-                    pass
+                self._wait_and_beat(client)
                 if self._stop.is_set():
                     return  # stop() owns the clean disconnect
                 client.loop_stop()
@@ -252,6 +264,27 @@ class Link:
                     self.settings.backoff_min, self.settings.backoff_max, self._rng
                 )
             self._stop.wait(next(delays))
+
+    def _wait_and_beat(self, client: mqtt.Client) -> None:
+        """Until stop or a connection change: refresh the retained online state every
+        ``heartbeat_s``. The cloud marks a node offline after ``device_timeout_s`` of silence;
+        an idle kiosk sends no events, so without this quiet would look like gone."""
+        beat = self.settings.heartbeat_s
+        last = started = time.monotonic()
+        while not self._stop.is_set() and not self._conn_changed.wait(min(0.5, beat)):
+            late = not self._answered and time.monotonic() - started > CONNACK_TIMEOUT_S
+            if late and self._fall_back(True):  # amqtt never answers a CONNECT 5 with a will
+                client.disconnect()
+                return
+            if self._connected and time.monotonic() - last >= beat:
+                last = time.monotonic()
+                client.publish(
+                    state_topic(self.identity.store, self.identity.node),
+                    encode(self.node_state(online=True)),
+                    qos=1,
+                    retain=True,
+                )
+                self.heartbeats += 1
 
     def _on_connect(
         self,
@@ -263,7 +296,10 @@ class Link:
     ) -> None:
         if client is not self._client:
             return
+        self._answered = True
         if reason_code.is_failure:
+            if self._fall_back(reason_code.value in (1, 132)):
+                return
             log.warning("%s: broker refused the connection: %s", self.name, reason_code)
             return
         client.publish(
@@ -278,13 +314,31 @@ class Link:
         # seen, hold until the retained one on this connection says online.
         self._cloud_online = None
         self.drainer.hold(self._cloud_seen)
-        topics = [(CLOUD_STATE_TOPIC, 1)] + [(flt, 1) for flt, _ in self._routes]
+        topics = [(CLOUD_STATE_TOPIC, 1), (self.ack_topic, 1), *((f, 1) for f, _ in self._routes)]
         client.subscribe(topics)
         with self._lock:
             self._connected = True
         self.connects += 1
         log.info("%s connected to %s (boot %d)", self.name, self.settings.url, self.outbox.boot)
         self.drainer.connected(client)
+
+    def _fall_back(self, unsupported: bool) -> bool:
+        """``auto``: a broker that refuses MQTT 5 gets 3.1.1 from now on (one log line).
+
+        Refusing is a CONNACK saying "unsupported protocol version" (1 in 3.1.1, 132 in 5),
+        or no CONNACK within ``CONNACK_TIMEOUT_S`` (amqtt hangs on a CONNECT 5 with a will).
+        """
+        if self.settings.protocol != "auto" or self.protocol != "5" or not unsupported:
+            return False
+        self.protocol = "3.1.1"
+        log.warning(
+            "%s: broker at %s does not speak MQTT 5; using MQTT 3.1.1 with it "
+            "(set mqtt.protocol to choose)",
+            self.name,
+            self.settings.url,
+        )
+        self._conn_changed.set()
+        return True
 
     def _on_disconnect(
         self,
@@ -307,15 +361,21 @@ class Link:
     def _on_message(self, client: mqtt.Client, userdata: Any, msg: mqtt.MQTTMessage) -> None:
         topic = msg.topic
         payload = bytes(msg.payload)
-        if topic == CLOUD_STATE_TOPIC:
-            self._on_cloud_state(payload)
-            return
+        if topic in (CLOUD_STATE_TOPIC, self.ack_topic):
+            return (self._on_ack if topic == self.ack_topic else self._on_cloud_state)(payload)
         for topic_filter, handler in self._routes:
             if mqtt.topic_matches_sub(topic_filter, topic):
                 try:
                     handler(topic, payload)
                 except Exception:
                     log.exception("%s: handler for %s failed on %s", self.name, topic_filter, topic)
+
+    def _on_ack(self, payload: bytes) -> None:
+        try:
+            seq = decode_model(Ack, payload).seq
+        except MessageError as exc:
+            return log.warning("%s: ignoring malformed ack: %s", self.name, exc)
+        self.drainer.on_cloud_ack(seq)
 
     def _on_cloud_state(self, payload: bytes) -> None:
         if not payload:

@@ -87,7 +87,7 @@ class NodeMetrics:
     def bind_outbox(self, depth: Callable[[], int], stats: Callable[[], dict[str, int]]) -> None:
         """Read the outbox at scrape time (``Outbox.depth`` and ``Outbox.stats``)."""
         self.outbox_depth.set_function(lambda: float(depth()))
-        for key in ("appended", "sent", "compacted", "dropped_oldest", "dropped_new", "refused"):
+        for key in ("appended", "sent", "acked", "compacted", "dropped_new", "refused"):
             self.outbox_events.labels(key).set_function(_stat_reader(stats, key))
 
     def bind_link(self, connected: Callable[[], bool], cloud: Callable[[], bool | None]) -> None:

@@ -8,6 +8,12 @@ Durability is ``synchronous=FULL`` in WAL mode (survives a power cut). Concurren
 one fsync (group commit, docs/decisions/0010): each caller's work is a SAVEPOINT inside one open
 SQLite transaction, the last caller of a burst commits it, and every caller returns only once
 the commit holding its rows is on disk.
+
+Sent is not delivered (SPEC §4): ``sent_at`` records the broker's PUBACK, but a row stays
+pending until the cloud's end-to-end ack (``acked_at``) covers its seq, so a broker that loses
+its disk or a worker that never returns loses nothing; :mod:`edge.drain` re-sends what stays
+unacked. Seqs are gapless (a dropped event consumes none): the cloud acks the highest seq
+below which it has *every* event, so a hole would stall the acks for good.
 """
 
 from __future__ import annotations
@@ -16,75 +22,28 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from contracts.messages import Envelope, Payload, encode, make_envelope
+from contracts.codec import encode, make_envelope
+from contracts.messages import Envelope, Payload
 from contracts.topics import event_topic
 from edge.config import OutboxSettings
-from edge.exceptions import OutboxClosedError, OutboxError, OutboxFullError
+from edge.exceptions import OutboxError, OutboxFullError
+from edge.outbox_commit import GroupCommit, OutboxTx
+from edge.outbox_delivery import AckResult, DeliveryMixin, OutboxRow, as_historical, migrate
+
+__all__ = ["CRITICAL_TYPES", "AckResult", "Outbox", "OutboxRow", "OutboxTx", "as_historical"]
 
 log = logging.getLogger(__name__)
 
 CRITICAL_TYPES = frozenset({"sale", "void", "zreport", "intervention"})
-"""Refused (``OutboxFullError``) when the outbox is full; everything else drops its oldest."""
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS outbox (
-    seq INTEGER PRIMARY KEY,
-    type TEXT NOT NULL,
-    critical INTEGER NOT NULL,
-    topic TEXT NOT NULL,
-    payload BLOB NOT NULL,
-    created_at REAL NOT NULL,
-    sent_at REAL
-);
-CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(seq) WHERE sent_at IS NULL;
-CREATE INDEX IF NOT EXISTS outbox_unsent_telemetry ON outbox(seq)
-    WHERE sent_at IS NULL AND critical = 0;
-CREATE INDEX IF NOT EXISTS outbox_sent ON outbox(sent_at) WHERE sent_at IS NOT NULL;
-"""
-
-_LIVE_FLAG = b'"historical":false'
-_HISTORICAL_FLAG = b'"historical":true'
+"""Refused (``OutboxFullError``) when the outbox is full; anything else is dropped (no seq)."""
 
 
-def as_historical(payload: bytes) -> bytes:
-    """Flag a stored envelope as replayed backlog.
-
-    The envelope's own ``historical`` key is serialised before ``data`` (field order of
-    :class:`Envelope`), so the first occurrence is always the envelope's, never a payload's.
-    """
-    return payload.replace(_LIVE_FLAG, _HISTORICAL_FLAG, 1)
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    """An unsent event as the publisher needs it."""
-
-    seq: int
-    topic: str
-    payload: bytes
-
-
-class OutboxTx:
-    """One caller's share of a local transaction: write your rows with ``conn``, then ``emit``."""
-
-    def __init__(self, outbox: Outbox, conn: sqlite3.Connection) -> None:
-        self._outbox = outbox
-        self.conn = conn
-
-    def emit(self, event_type: str, data: Payload | dict[str, Any]) -> Envelope:
-        """Validate, number and store one event; raises ``OutboxFullError`` for a full critical."""
-        return self._outbox._append(self.conn, event_type, data)
-
-
-class Outbox:
+class Outbox(GroupCommit, DeliveryMixin):
     """Per-node durable event log with ``seq`` numbering and a ``boot`` counter."""
 
     def __init__(
@@ -120,13 +79,14 @@ class Outbox:
         self._counts: dict[str, int] = {
             "appended": 0,
             "sent": 0,
-            "dropped_oldest": 0,
+            "acked": 0,
             "dropped_new": 0,
             "refused": 0,
             "compacted": 0,
             "commits": 0,
         }
-        self._unsent = 0
+        self._unacked = 0
+        self._acked_upto = 0
         self._counts_lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
         self._closed = False
@@ -151,11 +111,11 @@ class Outbox:
         except sqlite3.Error as exc:
             raise OutboxError(f"cannot open outbox {path}: {exc}") from exc
         log.info(
-            "outbox %s opened: boot %d, last seq %d, %d unsent",
+            "outbox %s opened: boot %d, last seq %d, %d unacked",
             path,
             outbox.boot,
             outbox._last_seq,
-            outbox._unsent,
+            outbox._unacked,
         )
         return outbox
 
@@ -170,7 +130,7 @@ class Outbox:
 
     def _init_schema(self) -> None:
         conn = self._conn
-        conn.executescript(_SCHEMA)
+        migrate(conn)
         conn.execute("BEGIN IMMEDIATE")
         try:
             meta = dict(conn.execute("SELECT key, value FROM outbox_meta").fetchall())
@@ -178,8 +138,11 @@ class Outbox:
             conn.execute("INSERT OR REPLACE INTO outbox_meta VALUES ('boot', ?)", (self.boot,))
             (max_seq,) = conn.execute("SELECT coalesce(max(seq), 0) FROM outbox").fetchone()
             self._last_seq = self._committed_seq = max(int(max_seq), int(meta.get("last_seq", 0)))
-            (unsent,) = conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()
-            self._unsent = int(unsent)
+            (unacked,) = conn.execute(
+                "SELECT count(*) FROM outbox WHERE acked_at IS NULL"
+            ).fetchone()
+            self._unacked = int(unacked)
+            self._acked_upto = int(meta.get("acked_upto", 0))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -199,122 +162,6 @@ class Outbox:
                 self._cv.notify_all()
 
     # Writing ------------------------------------------------------------------------------
-
-    @contextmanager
-    def transaction(self) -> Iterator[OutboxTx]:
-        """One local transaction: the caller's rows and its events commit together, durably."""
-        me = threading.get_ident()
-        with self._cv:
-            if self._closed:
-                raise OutboxClosedError("outbox is closed")
-            if self._owner == me:
-                raise OutboxError("outbox transactions do not nest")
-            self._waiting += 1
-            while self._busy:
-                self._cv.wait()
-            self._waiting -= 1
-            self._busy = True
-            self._owner = me
-        conn = self._conn
-        seq_before = self._last_seq
-        batch_before = dict(self._batch)
-        try:
-            if not self._in_txn:
-                conn.execute("BEGIN IMMEDIATE")
-                self._in_txn = True
-            conn.execute("SAVEPOINT outbox_caller")
-        except BaseException:
-            self._finish_failed()
-            raise
-        try:
-            yield OutboxTx(self, conn)
-        except BaseException:
-            try:
-                conn.execute("ROLLBACK TO outbox_caller")
-                conn.execute("RELEASE outbox_caller")
-            finally:
-                self._last_seq = seq_before
-                self._batch = batch_before
-                self._finish_failed()
-            raise
-        conn.execute("RELEASE outbox_caller")
-        self._hand_over_or_commit()
-
-    def _finish_failed(self) -> None:
-        """After a caller's rollback: pass the slot on, or close the shared transaction."""
-        with self._cv:
-            if self._waiting > 0:
-                self._release_slot()
-                return
-        if self._pending_callers > 0:
-            self._commit()
-            return
-        if self._in_txn:
-            try:
-                self._conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                log.exception("outbox rollback failed")
-            self._in_txn = False
-        with self._cv:
-            self._release_slot()
-
-    def _release_slot(self) -> None:
-        self._busy = False
-        self._owner = None
-        self._cv.notify()
-
-    def _hand_over_or_commit(self) -> None:
-        with self._cv:
-            self._pending_callers += 1
-            my_gen = self._commit_gen + 1
-            if self._waiting > 0:
-                self._release_slot()
-                while self._commit_gen < my_gen:
-                    self._committed.wait()
-                error = self._failed.get(my_gen)
-                if error is not None:
-                    raise OutboxError(f"outbox commit failed: {error}") from error
-                return
-        self._commit()
-
-    def _commit(self) -> None:
-        """Commit the shared transaction (one fsync for every caller in it) and wake them."""
-        error: BaseException | None = None
-        try:
-            self._conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            error = exc
-            try:
-                self._conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                log.debug("rollback after failed commit also failed", exc_info=True)
-        self._in_txn = False
-        if error is None:
-            self._committed_seq = self._last_seq
-            with self._counts_lock:
-                for key, value in self._batch.items():
-                    if key == "unsent":
-                        self._unsent += value
-                    else:
-                        self._counts[key] += value
-                self._counts["commits"] += 1
-        else:
-            self._last_seq = self._committed_seq
-        self._batch = {}
-        with self._cv:
-            self._pending_callers = 0
-            self._commit_gen += 1
-            if error is not None:
-                self._failed = {self._commit_gen: error}
-            self._release_slot()
-            self._committed.notify_all()
-        if error is not None:
-            raise OutboxError(f"outbox commit failed: {error}") from error
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:
-                log.exception("outbox listener failed")
 
     def emit(self, event_type: str, data: Payload | dict[str, Any]) -> Envelope:
         """Store one event in its own (group-committed) transaction."""
@@ -346,24 +193,18 @@ class Outbox:
         )
         critical = event_type in CRITICAL_TYPES
         with self._counts_lock:
-            unsent = self._unsent
-        if unsent + self._batch.get("unsent", 0) >= self.settings.max_rows:
+            unacked = self._unacked
+        if unacked + self._batch.get("unacked", 0) >= self.settings.max_rows:
             if critical:
                 with self._counts_lock:
                     self._counts["refused"] += 1
                 raise OutboxFullError(
-                    f"outbox full ({self.settings.max_rows} unsent rows): {event_type} refused"
+                    f"outbox full ({self.settings.max_rows} unacked rows): {event_type} refused"
                 )
-            if not self._drop_oldest_telemetry(conn):
-                self._last_seq += 1
-                self._bump("dropped_new")
-                conn.execute(
-                    "INSERT OR REPLACE INTO outbox_meta VALUES ('last_seq', ?)", (self._last_seq,)
-                )
-                log.warning(
-                    "outbox full of critical rows: %s seq %d dropped", event_type, envelope.seq
-                )
-                return envelope
+            # Dropped without taking its seq: a hole would stall the cloud's acks for good.
+            self._bump("dropped_new")
+            log.warning("outbox full: %s event dropped", event_type)
+            return envelope
         conn.execute(
             "INSERT INTO outbox (seq, type, critical, topic, payload, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
@@ -378,19 +219,8 @@ class Outbox:
         )
         self._last_seq = envelope.seq
         self._bump("appended")
-        self._bump("unsent")
+        self._bump("unacked")
         return envelope
-
-    def _drop_oldest_telemetry(self, conn: sqlite3.Connection) -> bool:
-        row = conn.execute(
-            "SELECT seq FROM outbox WHERE sent_at IS NULL AND critical = 0 ORDER BY seq LIMIT 1"
-        ).fetchone()
-        if row is None:
-            return False
-        conn.execute("DELETE FROM outbox WHERE seq = ?", (row[0],))
-        self._bump("dropped_oldest")
-        self._bump("unsent", -1)
-        return True
 
     def meta(self, key: str) -> int | None:
         """A small durable integer of the node's own (e.g. the link's ``cloud_seen``)."""
@@ -404,75 +234,6 @@ class Outbox:
         with self.transaction() as tx:
             tx.conn.execute("INSERT OR REPLACE INTO outbox_meta VALUES (?, ?)", (key, value))
 
-    # Reading, for the publisher ---------------------------------------------------------------
-
-    @property
-    def last_seq(self) -> int:
-        """Highest committed seq: rows up to here existed before "now"."""
-        return self._committed_seq
-
-    def fetch_unsent(self, after: int, limit: int, upto: int | None = None) -> list[OutboxRow]:
-        """Unsent rows with ``after < seq <= upto`` in seq order."""
-        if limit <= 0:
-            return []
-        with self._reader_lock:
-            rows = self._reader.execute(
-                "SELECT seq, topic, payload FROM outbox WHERE sent_at IS NULL AND seq > ?"
-                " AND seq <= ? ORDER BY seq LIMIT ?",
-                (after, upto if upto is not None else 2**62, limit),
-            ).fetchall()
-        return [OutboxRow(int(s), str(t), bytes(p)) for s, t, p in rows]
-
-    def mark_sent(self, seqs: Sequence[int]) -> int:
-        """Mark rows acknowledged by the broker; a lost mark only means a duplicate later."""
-        if not seqs:
-            return 0
-        now = self._clock()
-        changed = 0
-        with self._reader_lock:
-            conn = self._reader
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                for start in range(0, len(seqs), 500):
-                    chunk = list(seqs[start : start + 500])
-                    marks = ",".join("?" * len(chunk))
-                    cur = conn.execute(
-                        f"UPDATE outbox SET sent_at = ? WHERE sent_at IS NULL AND seq IN ({marks})",  # noqa: S608
-                        (now, *chunk),
-                    )
-                    changed += cur.rowcount
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        with self._counts_lock:
-            self._unsent -= changed
-            self._counts["sent"] += changed
-        return changed
-
-    def compact(self) -> int:
-        """Delete sent rows older than ``retention_hours``; ``last_seq`` is kept in meta."""
-        cutoff = self._clock() - self.settings.retention_hours * 3600.0
-        with self._reader_lock:
-            conn = self._reader
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.execute(
-                    "INSERT OR REPLACE INTO outbox_meta VALUES ('last_seq',"
-                    " max(coalesce((SELECT max(seq) FROM outbox), 0),"
-                    " coalesce((SELECT value FROM outbox_meta WHERE key = 'last_seq'), 0)))"
-                )
-                cur = conn.execute(
-                    "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < ?", (cutoff,)
-                )
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-        with self._counts_lock:
-            self._counts["compacted"] += cur.rowcount
-        return int(cur.rowcount)
-
     def add_listener(self, callback: Callable[[], None]) -> None:
         """Called (from the committing thread) after every commit that added events."""
         self._listeners.append(callback)
@@ -482,17 +243,18 @@ class Outbox:
             self._listeners.remove(callback)
 
     def depth(self) -> int:
-        """Unsent rows."""
+        """Rows the cloud has not acknowledged yet (sent or not)."""
         with self._counts_lock:
-            return self._unsent
+            return self._unacked
 
     def stats(self) -> dict[str, int]:
         with self._counts_lock:
             return {
                 **self._counts,
-                "depth": self._unsent,
+                "depth": self._unacked,
                 "boot": self.boot,
                 "last_seq": self._committed_seq,
+                "acked_upto": self._acked_upto,
             }
 
     def close(self) -> None:

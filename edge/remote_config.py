@@ -182,7 +182,7 @@ def _atomic_write(path: Path, text: str) -> None:
 
 def report_version_on(link: Any) -> Callable[[str | None], None]:
     """``on_version`` for an :class:`edge.link.Link`: state carries the new config version."""
-    from contracts.messages import encode
+    from contracts.codec import encode
     from contracts.topics import state_topic
 
     def report(version: str | None) -> None:

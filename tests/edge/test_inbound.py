@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from contracts.messages import Command, CommandResult, decode_model, encode
+from contracts.codec import decode_model, encode
+from contracts.messages import Ack, Command, CommandResult
 from contracts.pricebook import PriceBook, encode_pricebook
-from contracts.topics import command_result_topic, command_topic, commands_filter, pricebook_topic
+from contracts.topics import (
+    ack_topic,
+    command_result_topic,
+    command_topic,
+    commands_filter,
+    pricebook_topic,
+)
 from edge.config import MqttSettings, NodeIdentity, OutboxSettings
 from edge.inbound import CommandRouter, Rejections, model_handler, pricebook_handler
 from edge.link import Link
@@ -101,7 +109,7 @@ def test_link_keeps_running_through_malformed_inbound(
     mosquitto_broker: MosquittoProcess, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    settings = OutboxSettings(path=tmp_path / "o.sqlite3")
+    settings = OutboxSettings(path=tmp_path / "o.sqlite3", ack_timeout=60.0)  # no re-sends
     outbox = Outbox.open(settings.path, "demo", "kiosk-1", settings)
     link = Link(MqttSettings(url=mosquitto_broker.url), ID, outbox, kind="kiosk")
     router = CommandRouter(ID, lambda t, p: link.publish_now(t, p))
@@ -115,6 +123,17 @@ def test_link_keeps_running_through_malformed_inbound(
     lock = command_topic("demo", "kiosk-1", "lock")
     try:
         wait_for(lambda: link.connected, 10, "connect")
+        # "connected" comes with the CONNACK, the subscriptions a moment later (SUBACK): a
+        # first valid price book, re-sent until it arrives, shows they are in place.
+        # (One SUBACK covers every topic of the link.)
+        for _ in range(50):
+            watcher.publish(pricebook_topic("demo"), encode_pricebook(book()))
+            time.sleep(0.2)
+            if books:
+                break
+        assert books, "the link never subscribed"
+        time.sleep(0.3)  # a copy still in flight lands before the clear
+        books.clear()
         for bad in (
             b"",
             b"{",
@@ -137,8 +156,14 @@ def test_link_keeps_running_through_malformed_inbound(
             10,
             "the valid command's result",
         )
+        acks = ack_topic("demo", "kiosk-1")
+        for bad in (b"{", b'{"boot": 1, "seq": -1}', b'{"boot": "x", "seq": 1}', b"\xff"):
+            watcher.publish(acks, bad)
         outbox.emit("fault", {"code": "still", "component": "link"})
-        wait_for(lambda: outbox.depth() == 0, 10, "events still flowing")
+        wait_for(lambda: outbox.stats()["sent"] >= 1, 10, "events still flowing")
+        watcher.publish(acks, encode(Ack(boot=1, seq=1)))
+        wait_for(lambda: outbox.depth() == 0, 10, "the valid ack applied")
+        assert "ignoring malformed ack" in caplog.text
         assert link.connected
         assert router.rejections.count == 6
         assert "price book is not readable" in caplog.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,8 +11,15 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
-from contracts.messages import CloudState, NodeState, decode_event, decode_model, encode
-from contracts.topics import CLOUD_STATE_TOPIC, command_topic, events_filter, state_topic
+from contracts.codec import decode_event, decode_model, encode
+from contracts.messages import Ack, CloudState, NodeState
+from contracts.topics import (
+    CLOUD_STATE_TOPIC,
+    ack_topic,
+    command_topic,
+    events_filter,
+    state_topic,
+)
 from edge.config import MqttSettings, NodeIdentity, OutboxSettings
 from edge.exceptions import LinkError
 from edge.link import Link, backoff_delays
@@ -57,6 +65,10 @@ class Watcher:
     def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
         self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
 
+    def ack(self, seq: int, boot: int = 1) -> None:
+        """Say what the cloud says once it has applied every event up to ``seq``."""
+        self.publish(ack_topic("demo", "kiosk-1"), encode(Ack(boot=boot, seq=seq)))
+
     def close(self) -> None:
         self.client.disconnect()
         self.client.loop_stop()
@@ -98,8 +110,12 @@ def test_link_drains_outbox_and_publishes_state(
         for _ in range(30):
             link.outbox.emit("fault", FAULT)
         wait_for(lambda: len(set(watcher.seqs())) == 50, 10, "50 events")
+        wait_for(lambda: link.outbox.stats()["sent"] >= 50, 10, "all taken by the broker")
+        assert link.outbox.depth() == 50  # sent is not delivered: no cloud has acked
+        watcher.ack(30)
+        wait_for(lambda: link.outbox.depth() == 20, 10, "acked up to 30")
+        watcher.ack(50)
         wait_for(lambda: link.outbox.depth() == 0, 10, "all acknowledged")
-        assert link.outbox.stats()["sent"] == 50
     finally:
         link.stop()
         link.outbox.close()
@@ -268,12 +284,55 @@ def test_events_nobody_receives_stay_unsent_until_an_ingest_subscribes(
         wait_for(lambda: link.connected, 10, "connected")
         outbox.emit_many([("fault", FAULT)] * 4)
         wait_for(lambda: link.drainer.counters["unrouted"] >= 1, 10, "0x10 seen")
-        assert outbox.depth() == 4  # acknowledged by the broker, but nobody got them
+        assert outbox.stats()["sent"] == 0  # acknowledged by the broker, but nobody got them
         watcher = Watcher(host, port, "5")  # the ingest arrives
         wait_for(lambda: sorted(set(watcher.seqs())) == [1, 2, 3, 4], 20, "retried and delivered")
-        wait_for(lambda: outbox.depth() == 0, 10, "marked sent")
+        wait_for(lambda: outbox.stats()["sent"] >= 4, 10, "marked sent")
+        assert outbox.depth() == 4
+        watcher.ack(4)
+        wait_for(lambda: outbox.depth() == 0, 10, "acked")
     finally:
         link.stop()
         outbox.close()
         if watcher is not None:
             watcher.close()
+
+
+@pytest.mark.mosquitto
+def test_unacked_rows_are_resent_historical_until_the_cloud_acks(
+    mosquitto_broker: object, tmp_path: Path
+) -> None:
+    """The broker took them but no ack came (a lost broker disk, a dead worker): re-sent
+    after the timeout, flagged historical, with backoff; an ack ends it."""
+    b = mosquitto_broker
+    host, port = b.host, b.port  # type: ignore[attr-defined]
+    settings = OutboxSettings(
+        path=tmp_path / "o.sqlite3", replay_rate=1e6, ack_timeout=0.3, ack_timeout_min=0.2
+    )
+    outbox = Outbox.open(settings.path, "demo", "kiosk-1", settings)
+    mqtt_settings = MqttSettings(url=f"mqtt://{host}:{port}", backoff_min=0.05, backoff_max=0.2)
+    link = Link(mqtt_settings, ID, outbox, kind="kiosk", outbox_settings=settings)
+    watcher = Watcher(host, port, "5")
+    link.start()
+    try:
+        wait_for(lambda: link.connected, 10, "connected")
+        outbox.emit_many([("fault", FAULT)] * 3)
+        wait_for(lambda: watcher.seqs().count(3) >= 3, 15, "seq 3 re-sent twice")
+        copies = [
+            decode_event(m.topic, bytes(m.payload)).envelope
+            for m in watcher.messages
+            if "/evt/" in m.topic
+        ]
+        assert [e.historical for e in copies if e.seq == 1][:3] == [False, True, True]
+        assert link.drainer.timer.backoffs >= 2  # the timeout doubled after each round
+        watcher.ack(3)
+        wait_for(lambda: outbox.depth() == 0, 10, "acked")
+        resent = link.drainer.counters["resent"]
+        seen = len(watcher.messages)
+        time.sleep(1.0)  # several timeouts' worth
+        assert link.drainer.counters["resent"] == resent  # nothing more once acked
+        assert len([m for m in watcher.messages[seen:] if "/evt/" in m.topic]) == 0
+    finally:
+        link.stop()
+        outbox.close()
+        watcher.close()

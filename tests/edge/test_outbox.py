@@ -12,7 +12,7 @@ from contracts.exceptions import MessageError
 from contracts.messages import Envelope
 from edge.config import OutboxSettings
 from edge.exceptions import OutboxClosedError, OutboxError, OutboxFullError
-from edge.outbox import Outbox, as_historical
+from edge.outbox import AckResult, Outbox, as_historical
 
 FAULT = {"code": "paper_out", "component": "printer"}
 STOCK = {"lane": "a1", "sku": "s1", "gtin": "0" * 14, "count": 1, "grams": "10", "state": "ok"}
@@ -53,6 +53,9 @@ def test_seq_rises_by_one_and_survives_restarts_and_compaction(tmp_path: Path) -
     assert [e.seq for e in first] == [1, 2, 3]
     assert {e.boot for e in first} == {1}
     outbox.mark_sent([1, 2, 3])
+    clock.now += 7200
+    assert outbox.compact() == 0  # the broker took them; the cloud never said so
+    outbox.ack(3)
     clock.now += 7200
     assert outbox.compact() == 3
     outbox.close()
@@ -153,45 +156,42 @@ def test_a_failing_caller_does_not_undo_concurrent_callers(tmp_path: Path) -> No
     assert [r.seq for r in outbox.fetch_unsent(0, 1000)] == list(range(1, 151))
 
 
-def test_full_outbox_refuses_critical_and_drops_oldest_telemetry(tmp_path: Path) -> None:
+def test_full_outbox_refuses_critical_and_drops_new_telemetry_without_a_gap(
+    tmp_path: Path,
+) -> None:
     outbox = open_outbox(tmp_path / "o.sqlite3", max_rows=100)
     outbox.emit_many([("fault", FAULT)] * 50 + [("stock", STOCK)] * 50)
     sale_like = {"intervention_id": "i1", "kind": "other", "state": "raised"}
     with pytest.raises(OutboxFullError):
         outbox.emit("intervention", sale_like)
-    telemetry = outbox.emit("stock", STOCK)
-    assert telemetry.seq == 101
-    seqs = [r.seq for r in outbox.fetch_unsent(0, 1000)]
-    assert (seqs[0], seqs[-1], len(seqs)) == (2, 101, 100)
+    outbox.emit("stock", STOCK)
+    seqs = [r.seq for r in outbox.fetch_unacked(0, 1000)]
+    assert seqs == list(range(1, 101))  # nothing stored, nothing deleted
     stats = outbox.stats()
-    assert (stats["refused"], stats["dropped_oldest"], stats["depth"]) == (1, 1, 100)
-    outbox.mark_sent([2])
-    assert outbox.emit("intervention", sale_like).seq == 102  # room again
+    assert (stats["refused"], stats["dropped_new"], stats["depth"]) == (1, 1, 100)
+    outbox.mark_sent([1, 2])
+    with pytest.raises(OutboxFullError):  # the broker's PUBACK makes no room
+        outbox.emit("intervention", sale_like)
+    outbox.ack(2)  # the cloud's ack does
+    # the dropped event took no seq: the cloud's contiguous floor never waits for it
+    assert outbox.emit("intervention", sale_like).seq == 101
 
 
-def test_full_of_critical_rows_drops_the_new_telemetry_event(tmp_path: Path) -> None:
-    outbox = open_outbox(tmp_path / "o.sqlite3", max_rows=100)
-    item = {"intervention_id": "i1", "kind": "other", "state": "raised"}
-    outbox.emit_many([("intervention", item)] * 100)
-    dropped = outbox.emit("stock", STOCK)
-    assert dropped.seq == 101
-    assert outbox.stats()["dropped_new"] == 1
-    assert outbox.depth() == 100
-    assert outbox.emit("stock", STOCK).seq == 102  # the dropped seq is not reused
-
-
-def test_mark_sent_is_idempotent_and_compaction_keeps_unsent(tmp_path: Path) -> None:
+def test_mark_sent_keeps_rows_until_acked_and_compaction_keeps_unacked(tmp_path: Path) -> None:
     clock = FakeClock()
     outbox = open_outbox(tmp_path / "o.sqlite3", clock, retention_hours=1)
     outbox.emit_many([("fault", FAULT)] * 5)
     assert outbox.mark_sent([1, 2]) == 2
-    assert outbox.mark_sent([1, 2, 99]) == 0
+    assert outbox.mark_sent([1, 2, 99]) == 2  # a re-send's PUBACK restarts the timer
+    assert outbox.depth() == 5
+    assert outbox.ack(2).acked == 2
+    assert outbox.mark_sent([1, 2]) == 0  # acked rows are done
     clock.now += 1800
-    assert outbox.compact() == 0  # sent, but inside retention
+    assert outbox.compact() == 0  # acked, but inside retention
     clock.now += 3600
     assert outbox.compact() == 2
     assert outbox.depth() == 3
-    assert [r.seq for r in outbox.fetch_unsent(0, 10, upto=4)] == [3, 4]
+    assert [r.seq for r in outbox.fetch_unacked(0, 10, upto=4)] == [3, 4]
 
 
 def test_listeners_hear_commits(tmp_path: Path) -> None:
@@ -213,3 +213,66 @@ def test_misuse_is_an_outbox_error(tmp_path: Path) -> None:
     (tmp_path / "dir.sqlite3").mkdir()
     with pytest.raises(OutboxError):
         Outbox.open(tmp_path / "dir.sqlite3", "demo", "kiosk-1")
+
+
+def test_acks_are_monotone_idempotent_and_time_the_rows_sent_once(tmp_path: Path) -> None:
+    clock = FakeClock()
+    outbox = open_outbox(tmp_path / "o.sqlite3", clock)
+    outbox.emit_many([("fault", FAULT)] * 6)
+    outbox.mark_sent([1, 2, 3])
+    clock.now += 0.25
+    outbox.mark_sent([3])  # seq 3 went twice: its ack latency says nothing (Karn)
+    clock.now += 0.5
+    first = outbox.ack(3)
+    assert first.acked == 3
+    assert first.latency_s == pytest.approx(0.75)  # from seq 2, the newest sent once
+    assert outbox.ack(3) == AckResult(0, None)
+    assert outbox.ack(1) == AckResult(0, None)  # older than what is applied: nothing
+    assert outbox.ack(99).acked == 3  # beyond our last seq: clamped to it
+    assert (outbox.depth(), outbox.acked_upto, outbox.stats()["acked"]) == (0, 6, 6)
+
+
+def test_acks_survive_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    outbox = open_outbox(path)
+    outbox.emit_many([("fault", FAULT)] * 4)
+    outbox.ack(3)
+    outbox.close()
+    again = open_outbox(path)
+    assert (again.depth(), again.acked_upto) == (1, 3)
+    assert [r.seq for r in again.fetch_unacked(0, 10)] == [4]
+
+
+def test_due_for_resend_picks_unacked_rows_older_than_the_timeout(tmp_path: Path) -> None:
+    clock = FakeClock()
+    outbox = open_outbox(tmp_path / "o.sqlite3", clock)
+    outbox.emit_many([("fault", FAULT)] * 4)
+    outbox.mark_sent([1, 2])
+    clock.now += 3
+    outbox.mark_sent([2])  # re-sent: its timer starts again
+    clock.now += 3
+    outbox.ack(1)
+    due = outbox.due_for_resend(5.0, upto=4, limit=10)
+    assert [r.seq for r in due] == [3, 4]  # never PUBACKed: timed from when they were written
+    assert [r.seq for r in outbox.due_for_resend(2.0, upto=3, limit=10)] == [2, 3]
+    assert outbox.due_for_resend(2.0, upto=4, limit=0) == []
+
+
+def test_an_outbox_from_before_acks_keeps_its_sent_rows_delivered(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(
+        "CREATE TABLE outbox_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+        "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, type TEXT NOT NULL,"
+        " critical INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL,"
+        " created_at REAL NOT NULL, sent_at REAL);"
+        "INSERT INTO outbox VALUES (1, 'fault', 0, 't', x'7b7d', 1.0, 2.0);"
+        "INSERT INTO outbox VALUES (2, 'fault', 0, 't', x'7b7d', 1.0, NULL);"
+        "INSERT INTO outbox_meta VALUES ('boot', 4);"
+    )
+    old.commit()
+    old.close()
+    outbox = open_outbox(path)
+    assert (outbox.boot, outbox.depth(), outbox.last_seq) == (5, 1, 2)
+    assert [r.seq for r in outbox.fetch_unacked(0, 10)] == [2]
+    assert outbox.emit("fault", FAULT).seq == 3
