@@ -1,9 +1,11 @@
 """Lane stock state (ok / low / out) with debounce and hysteresis. Pure; driven by sample time.
 
-Out of stock comes from the *weight* (W < ``oos_fraction``·μ for ``oos_hold_s``), so a
-miscount can never hide an empty lane; it clears only once W ≥ ``clear_fraction``·μ for
-``clear_s`` (hysteresis on level and time). Low stock comes from the count, debounced so a
-shopper who puts an item straight back does not flap the alert.
+Out of stock needs the *weight* (W < ``oos_fraction``·μ): at once when the count agrees
+(a settled pick took the last unit, so the LED lights within a second or two), else after
+``oos_hold_s`` so a miscount can never hide an empty lane, nor invent one; it clears only
+once W ≥ ``clear_fraction``·μ for ``clear_s`` (hysteresis on level and time). Low stock
+comes from the count, debounced so a shopper who puts an item straight back does not flap
+the alert.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ class StockAlerts:
         if weight < self.oos_fraction * mu:
             if self._below_since is None:
                 self._below_since = t
-            if t - self._below_since >= self.oos_hold_s:
+            if (count == 0 and stable) or t - self._below_since >= self.oos_hold_s:
                 self._below_since = None
                 self._pending = None
                 self.state = "out"

@@ -1,9 +1,22 @@
 """The pure per-lane pipeline: samples in grams → pick/put/foreign events and stock alerts.
 
-samples → drop failed → Hampel → median of 3 → EMA → stable/unstable → Δw between stable
-periods → quantity (posterior) → count → alert state. The live node and ``shelf replay``
-both call :meth:`LanePipeline.feed` with the same ``(t, grams)``, so they give the same
-events. No I/O, no wall clock: time is the sample's own ``t`` (seconds).
+samples → drop failed and impossible (rail) readings → Hampel → median of 3 → short EMA →
+stable/unstable → Δw between settled plateaus → quantity (posterior) → count → alert state.
+
+Robust by construction rather than by tuning (issue 17):
+- a reading no lane can weigh (a rail code) never enters; spikes need more than half of
+  the Hampel window to pass;
+- levels are means of settled windows only, and only a *confirmed* plateau becomes the
+  "before" of the next event;
+- a plateau that removes whole units is a pick at once (a hand only ever adds weight); one
+  that adds weight or that no count explains must stay settled ``confirm_s`` first, so a
+  hand resting still on the lane is never a put or a foreign object, and when the hand
+  moves again the plateau is dropped and the next one is measured from the last
+  confirmed level.
+
+The live node and ``shelf replay`` both call :meth:`LanePipeline.feed` with the same
+``(t, grams)``, so they give the same events. No I/O, no wall clock: time is the sample's
+own ``t`` (seconds).
 """
 
 from __future__ import annotations
@@ -15,8 +28,11 @@ from typing import Literal
 from shelf_sensors.alerts import TRANSITION_EVENT, StockAlerts, StockState
 from shelf_sensors.filters import Ema, Hampel, Median3, Stability
 from shelf_sensors.lanes import LaneSpec
-from shelf_sensors.quantity import UnitModel
+from shelf_sensors.quantity import QuantityEstimate, UnitModel
 from shelf_sensors.settings import DetectionSettings
+
+MAX_CHAIN = 8
+"""Unconfirmed plateaus kept between two confirmed levels (see :meth:`LanePipeline._steps`)."""
 
 EventType = Literal["pick", "put", "foreign", "low_stock", "out_of_stock", "restocked"]
 
@@ -85,6 +101,14 @@ class LanePipeline:
         self._content_offset = 0.0
         self._quiet_since = 0.0
         self._last_autozero = -math.inf
+        self._last_grams = math.nan
+        self._quiet_spread = s.noise_sigma_g
+        """Quiet raw spread of a stability window, g (see :meth:`_still`)."""
+        self._pending_since: float | None = None
+        """Start of a settled plateau that is not yet an event (see module doc)."""
+        self._chain: list[tuple[float, float]] = []
+        """(settled at, level) of unconfirmed plateaus since the last confirmed level."""
+        self._valid_max = s.valid_max_factor * spec.capacity * spec.mu + 2000.0
 
     # -- public ------------------------------------------------------------------------
 
@@ -102,8 +126,11 @@ class LanePipeline:
         return self._ema.value - self.zero
 
     def feed(self, t: float, grams: float | None) -> list[LaneEvent]:
-        """One sample; ``None``/NaN (failed or saturated read) and out-of-order times drop."""
+        """One sample; ``None``/NaN (failed or saturated read), readings no lane can weigh
+        (rail codes) and out-of-order times drop."""
         if grams is None or not math.isfinite(grams) or t <= self._last_t:
+            return []
+        if grams < self.settings.valid_min_g or grams > self._valid_max or self._is_code(grams):
             return []
         self._last_t = t
         out = self._hampel.push(t, grams)
@@ -121,23 +148,17 @@ class LanePipeline:
                 self._seg_mean += a * (raw - self._seg_mean)
         s = self.settings
         band = max(s.stable_sigmas * self.sigma, s.stable_min_band_g)
-        # Over 0.5 s the EMA holds ~1 independent value, so its slope has a noise of ~0.5σ
-        # g/s: the 1 g/s limit alone would flicker at σ = 1 g (decision 0071).
+        # The slope of the short-EMA signal over the window has a noise of ~1σ g/s: the
+        # 1 g/s limit alone would flicker (decisions 0071, 0190); the raw-spread test below
+        # is what keeps a resting hand from looking settled.
         slope_limit = max(s.stable_max_slope, s.slope_sigmas * self.sigma)
-        now_stable = stab.is_stable(band, slope_limit)
+        now_stable = stab.is_stable(band, slope_limit) and self._still(stab.raw_std())
         events: list[LaneEvent] = []
         if self.stable:
             if now_stable:
-                if self._hampel.mad > 0:
-                    self.sigma += 0.002 * (min(max(self._hampel.mad, 0.2), 50.0) - self.sigma)
-                if self._seg_n < 8:
-                    self._last_stable_mean = stab.raw_mean()
-                self._maybe_autozero(tc)
+                events.extend(self._while_stable(tc))
             else:
-                self.stable = False
-                self._settling_since = None
-                self._before = self._seg_mean if self._seg_n >= 8 else self._last_stable_mean
-                self._quiet_since = math.inf
+                self._unsettle(tc)
         elif not now_stable:
             self._settling_since = None
         elif self._settling_since is None:
@@ -153,22 +174,76 @@ class LanePipeline:
             self._last_stable_mean = after
             events.extend(self._on_settle(tc, after))
         if self.count is not None:
-            change = self.alerts.update(
-                tc, self.weight, self.count, self.unit.mu, self.spec.low_stock_at, self.stable
-            )
-            if change is not None:
-                if change == "out":
-                    self.count = 0
-                events.append(self._event(tc, TRANSITION_EVENT[change], 0))  # type: ignore[arg-type]
+            events.extend(self._alerts(tc))
         return events
+
+    def _is_code(self, grams: float) -> bool:
+        """A reading repeated exactly, away from where the lane is, is a rail or raw-0 code
+        the calibration turned into plausible grams (at 10 Hz a run of them lasts long enough
+        to look settled). Noise makes exact repeats at the lane's level rare and harmless."""
+        same = grams == self._last_grams
+        self._last_grams = grams
+        return same and abs(grams - self._ema.value) > max(10.0, 0.3 * self.unit.mu)
+
+    def _still(self, spread: float) -> bool:
+        """Raw spread of the window against the lane's quiet noise: the noise is tracked as
+        the 30 % quantile of the window spread (the lane is quiet most of the time), so it
+        adapts whether or not the lane ever looked stable."""
+        if not math.isfinite(spread):
+            return False
+        q = self._quiet_spread
+        q *= 1.0 - 0.0014 if spread < q else 1.0 + 0.0006
+        self._quiet_spread = min(max(q, 0.05), 100.0)
+        limit = self.settings.still_spread * self._quiet_spread + self.settings.still_floor_g
+        return spread <= limit
+
+    def _while_stable(self, t: float) -> list[LaneEvent]:
+        if self._hampel.mad > 0:
+            self.sigma += 0.002 * (min(max(self._hampel.mad, 0.2), 50.0) - self.sigma)
+        if self._seg_n < 8:
+            self._last_stable_mean = self._stab.raw_mean()
+        if self._pending_since is None:
+            self._maybe_autozero(t)
+            return []
+        if t - self._pending_since < self.settings.confirm_s:
+            return []
+        self._pending_since = None
+        return self._settled_change(t, self._plateau(), confirmed=True)
+
+    def _unsettle(self, t: float) -> None:
+        """The lane moves: remember the last *confirmed* level as the next "before", and an
+        unconfirmed plateau that held still a whole stability window as a possible step."""
+        self.stable = False
+        self._settling_since = None
+        if self._pending_since is None:
+            self._before = self._plateau()
+        elif t - self._pending_since >= self.settings.stable_window_s:
+            self._chain = [*self._chain[-(MAX_CHAIN - 1) :], (self._pending_since, self._plateau())]
+        self._pending_since = None
+        self._quiet_since = math.inf
+
+    def _plateau(self) -> float:
+        return self._seg_mean if self._seg_n >= 8 else self._last_stable_mean
+
+    def _alerts(self, t: float) -> list[LaneEvent]:
+        change = self.alerts.update(
+            t, self.weight, self.count or 0, self.unit.mu, self.spec.low_stock_at, self.stable
+        )
+        if change is None:
+            return []
+        if change == "out":
+            self.count = 0
+        return [self._event(t, TRANSITION_EVENT[change], 0)]  # type: ignore[arg-type]
 
     def update_spec(self, spec: LaneSpec) -> None:
         """Planogram change: a new SKU restarts the unit model; the count is kept otherwise."""
         if spec.sku != self.spec.sku or spec.unit_weight_g != self.spec.unit_weight_g:
             self.unit = UnitModel(spec.mu, spec.unit_spread_g, gain=self.settings.learn_gain)
+        self._valid_max = self.settings.valid_max_factor * spec.capacity * spec.mu + 2000.0
         if spec.sku != self.spec.sku:
             self.count = None
             self._before = None
+            self._chain.clear()
         self.spec = spec
 
     # -- internals -----------------------------------------------------------------------
@@ -198,28 +273,100 @@ class LanePipeline:
             self.count = max(0, round(w / mu)) if w >= self.settings.oos_fraction * mu else 0
             self._content_offset = w - self.count * mu if self.count else 0.0
             return []
-        delta = after - before
-        s = self.settings
-        if abs(delta) < max(s.min_event_g, s.min_event_fraction * mu, 4.0 * self.sigma_m):
+        return self._settled_change(t, after, confirmed=False)
+
+    def _settled_change(self, t: float, after: float, *, confirmed: bool) -> list[LaneEvent]:
+        """Δw from the last confirmed level to a settled plateau: nothing, an event now, or
+        (not ``confirmed`` and adding weight or unexplained) a plateau that must hold first."""
+        before = self._before if self._before is not None else after
+        steps = self._steps(before, after)
+        delta = after - (steps[-1][1] if steps else before)
+        small = abs(delta) < self._min_event()
+        if small and not steps:
+            self._chain.clear()
             return []
-        events = self._classify(t, delta)
+        if not confirmed and not small and not self._is_clean_pick(delta):
+            self._pending_since = t
+            return []
+        events: list[LaneEvent] = []
+        level = before
+        for at, step_level in steps:
+            events.extend(self._classify(at, step_level - level))
+            level = step_level
+        if not small:
+            events.extend(self._classify(t, delta))
+        self._chain.clear()
+        self._before = after
+        mu = self.unit.mu
         w = after - self.zero - sum(self.foreign)
         self._content_offset = w - self.count * mu if self.count else 0.0
         return events
 
+    def _min_event(self) -> float:
+        s = self.settings
+        return max(s.min_event_g, s.min_event_fraction * self.unit.mu, 4.0 * self.sigma_m)
+
+    def _steps(self, before: float, after: float) -> list[tuple[float, float]]:
+        """Unconfirmed plateaus the change went through in whole units (puts a few seconds
+        apart, a pick put back): each becomes its own event, dated when it settled.
+
+        A plateau qualifies only when the step to it and the rest of the way to ``after``
+        are both whole units, so a hand resting on the lane (any weight) rarely does."""
+        out: list[tuple[float, float]] = []
+        level = before
+        for at, plateau in self._chain:
+            rest = after - plateau
+            if self._is_count(plateau - level) and (
+                abs(rest) < self._min_event() or self._is_count(rest)
+            ):
+                out.append((at, plateau))
+                level = plateau
+        return out
+
+    def _is_count(self, delta: float) -> bool:
+        """Δw is a whole, possible number of units (not a foreign object)."""
+        if abs(delta) < self._min_event():
+            return False
+        est = self._estimate(delta)
+        if not est.matches:
+            return False
+        return est.qty <= self.spec.capacity + max(2, self.spec.capacity // 10)
+
+    def _is_clean_pick(self, delta: float) -> bool:
+        """Whole units taken off (and not a foreign item leaving): no hand fakes that."""
+        if delta >= 0:
+            return False
+        if self.foreign and min(abs(f + delta) for f in self.foreign) < 0.3 * self.unit.mu:
+            return False
+        return self._estimate(delta).matches
+
+    def _estimate(self, delta: float) -> QuantityEstimate:
+        s = self.settings
+        return self.unit.estimate(
+            delta,
+            self.sigma_m,
+            max(self.count or 0, self.spec.capacity) + 5,
+            s.foreign_z,
+            max(s.foreign_min_g, s.foreign_min_fraction * self.unit.mu),
+            s.foreign_max_fraction * self.unit.mu,
+        )
+
     def _classify(self, t: float, delta: float) -> list[LaneEvent]:
         s = self.settings
         count = self.count or 0
-        est = self.unit.estimate(
-            delta, self.sigma_m, max(count, self.spec.capacity) + 5, s.foreign_z
-        )
-        if delta < 0 and self.foreign and not est.matches:
+        est = self._estimate(delta)
+        if delta < 0 and self.foreign:
+            # The foreign object leaving, unless whole units explain Δw better.
             tol = max(5.0, 4.0 * self.sigma_m)
             best = min(self.foreign, key=lambda f: abs(f + delta))
-            if abs(best + delta) < max(tol, 0.05 * best):
+            off = abs(best + delta)
+            units_off = abs(abs(delta) - est.qty * self.unit.mu) if est.matches else math.inf
+            if off < max(tol, 0.1 * best) and (off <= units_off or est.qty > count):
                 self.foreign.remove(best)
                 return [self._event(t, "foreign", 0, delta, 1.0)]
-        if not est.matches:
+        room = self.spec.capacity + max(2, self.spec.capacity // 10) - count
+        if not est.matches or (delta > 0 and est.qty > room):
+            # No count explains it, or more units than the lane can hold: a foreign object.
             if delta > 0:
                 self.foreign.append(delta)
             elif self.foreign:

@@ -169,7 +169,8 @@ class Stability:
 
         The first-to-last span alone falls one period short of ``window_s`` (and float
         rounding can drop the sample at exactly ``t - window_s``), which at 10 or 40 samples/s
-        kept a lane from ever being stable.
+        kept a lane from ever being stable. :meth:`is_stable` asks for 75 % of the window so
+        a failed read at its start (rows missing) does not make a settled lane flicker.
         """
         n = len(self._win)
         if n < 2:
@@ -179,8 +180,17 @@ class Stability:
     def is_stable(self, band: float, max_slope: float | None = None) -> bool:
         limit = self.max_slope if max_slope is None else max_slope
         return (
-            self.covered() >= self.window_s * 0.96 and self.span < band and abs(self.slope) < limit
+            self.covered() >= self.window_s * 0.75 and self.span < band and abs(self.slope) < limit
         )
+
+    def raw_std(self) -> float:
+        """Sample standard deviation of the raw values in the window (a hand's tremor shows
+        here even when the smoothed signal looks flat)."""
+        n = len(self._win)
+        if n < 2:
+            return math.inf
+        mean = self._raw_sum / n
+        return math.sqrt(sum((r - mean) ** 2 for _, _, r in self._win) / (n - 1))
 
     def raw_mean(self) -> float:
         return self._raw_sum / len(self._win) if self._win else 0.0

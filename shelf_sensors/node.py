@@ -21,6 +21,7 @@ from edge.inbound import CommandRouter, Rejections, pricebook_handler
 from edge.link import Link
 from edge.outbox import Outbox
 from edge.runtime import Service
+from edge.updates.wiring import wire_updates
 from shelf_sensors.calibration_store import CalibrationStore
 from shelf_sensors.config import ShelfConfig
 from shelf_sensors.detection import LaneEvent
@@ -134,6 +135,9 @@ def build_shelf_node(
             metrics.set_lane(event.lane, pipe.alerts.state, pipe.count or 0)
 
     service.listeners.append(lane_metrics)
+    updates = wire_updates(
+        cfg.updates, kind="shelf", link=link, router=router, outbox=outbox, idle=lambda: True
+    )
     node = ShelfNode(cfg, outbox, store, service, link, router, hooks)
-    node.services = [hooks.server, link, service]  # type: ignore[list-item]
+    node.services = [hooks.server, link, service, *([updates] if updates else [])]
     return node

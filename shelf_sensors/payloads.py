@@ -17,6 +17,9 @@ from shelf_sensors.lanes import LaneSpec
 NO_GTIN = "0" * 14
 """Stand-in GTIN for a lane whose product has none yet (``StockData.gtin`` is required)."""
 
+LEARNED_MIN = 5
+"""Single units a lane must have learned from before its unit weight leaves the shelf."""
+
 COUNTED = ("pick", "put", "foreign")
 """Lane event types that become a ``shelf_event``; alert transitions only move ``stock``."""
 
@@ -28,7 +31,7 @@ def shelf_event(event: LaneEvent, spec: LaneSpec, confidence: float) -> ShelfEve
     kind = "uncertain" if event.confidence < confidence else event.type
     return ShelfEventData(
         lane=event.lane,
-        type=kind,  # type: ignore[arg-type]
+        type=kind,
         qty=event.qty,
         delta_grams=Decimal(f"{event.delta_g:.1f}"),
         count=event.count,
@@ -38,8 +41,12 @@ def shelf_event(event: LaneEvent, spec: LaneSpec, confidence: float) -> ShelfEve
 
 
 def stock(pipe: LanePipeline) -> StockData:
-    """The lane's count, weight and alert state as they are now."""
+    """The lane's count, weight and alert state as they are now, and once it has learned
+    from ``LEARNED_MIN`` single units, its learned unit weight and spread (issue 17: the
+    cloud keeps them per product for the kiosks' bagging check)."""
     spec = pipe.spec
+    unit = pipe.unit
+    learned = unit.learned >= LEARNED_MIN
     return StockData(
         lane=spec.lane,
         sku=spec.sku,
@@ -47,6 +54,9 @@ def stock(pipe: LanePipeline) -> StockData:
         count=pipe.count or 0,
         grams=Decimal(f"{max(0.0, pipe.grams):.1f}"),
         state=pipe.alerts.state,
+        unit_weight_g=Decimal(f"{unit.mu:.2f}") if learned else None,
+        unit_spread_g=Decimal(f"{unit.sigma_u:.2f}") if learned else None,
+        units_learned=unit.learned,
     )
 
 

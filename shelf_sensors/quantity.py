@@ -21,7 +21,7 @@ class UnitModel:
     """Unit weight ``mu`` and per-unit spread ``sigma_u`` of one SKU, refined from events.
 
     Learning uses only confident single-item events, with a small gain so one odd item
-    (a dented can) barely moves it; the spread is clamped to 0.5–10 % of ``mu``.
+    (a dented can) barely moves it; the spread is clamped to 0.5–6 % of ``mu``.
     """
 
     __slots__ = ("_gain", "learned", "mu", "sigma_u")
@@ -33,9 +33,20 @@ class UnitModel:
         self._gain = gain
 
     def estimate(
-        self, delta: float, sigma_m: float, max_qty: int, z_foreign: float = 4.0
+        self,
+        delta: float,
+        sigma_m: float,
+        max_qty: int,
+        z_foreign: float = 4.0,
+        min_residual_g: float = 0.0,
+        max_residual_g: float = math.inf,
     ) -> QuantityEstimate:
-        """n maximising N(|Δw|; nμ, nσu² + 2σm²) over 1..max_qty, with its posterior."""
+        """n maximising N(|Δw|; nμ, nσu² + 2σm²) over 1..max_qty, with its posterior.
+
+        Some n explains Δw when its residual is within ``z_foreign`` σ or within
+        ``min_residual_g`` (a floor, so a learned spread that is too tight cannot turn a
+        3-unit pick of light items into a foreign object) and never beyond
+        ``max_residual_g`` (a spread learned too wide cannot make half a unit a count)."""
         w = abs(delta)
         mu = self.mu
         su2 = self.sigma_u * self.sigma_u
@@ -53,11 +64,13 @@ class UnitModel:
             if ll > best_ll:
                 best_n, best_ll, best_z = n, ll, z
         total = sum(math.exp(ll - best_ll) for ll in lls)
+        residual = abs(w - best_n * mu)
         return QuantityEstimate(
             qty=best_n,
             confidence=1.0 / total,
             z=best_z,
-            matches=abs(best_z) <= z_foreign,
+            matches=(abs(best_z) <= z_foreign and residual <= max_residual_g)
+            or residual <= min_residual_g,
         )
 
     def learn(self, single_weight: float, sigma_m: float) -> None:
@@ -66,6 +79,6 @@ class UnitModel:
         err = single_weight - self.mu
         self.mu += g * err
         var = (1 - g) * self.sigma_u**2 + g * max(err * err - 2 * sigma_m * sigma_m, 0.0)
-        lo, hi = 0.005 * self.mu, 0.10 * self.mu
+        lo, hi = 0.005 * self.mu, 0.06 * self.mu
         self.sigma_u = min(max(math.sqrt(var), lo), hi)
         self.learned += 1

@@ -14,7 +14,8 @@ from typing import Any
 
 import yaml
 
-from contracts.messages import Command, CommandResult, decode_model, encode
+from contracts.codec import decode_model, encode
+from contracts.messages import Command, CommandResult
 from contracts.topics import command_topic
 from edge.config import load_config
 from edge.runtime import Runtime

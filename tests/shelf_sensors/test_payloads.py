@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import numpy as np
 import pytest
 
 from shelf_sensors.detection import LaneEvent, LanePipeline
@@ -65,6 +66,29 @@ def test_stock_carries_the_lane_gtin_and_count() -> None:
     pipe.count = 7
     data = stock(pipe)
     assert (data.gtin, data.count) == ("06901234567892", 7)
+
+
+def test_stock_carries_the_unit_weight_learned_from_single_picks() -> None:
+    """Units 4 % heavier than the catalogue says: after ten single picks the lane's stock
+    event carries a learned weight moved towards them; before five, none."""
+    rng = np.random.default_rng(3)
+    pipe = LanePipeline(LaneSpec(lane="c1", sku="jam", unit_weight_g=100.0, capacity=30))
+    level, t = 20 * 104.0, 0.0
+    seen = []
+    for _ in range(11):
+        for _ in range(200):  # 5 s settled, then a unit leaves
+            t += 0.025
+            pipe.feed(t, level + rng.normal(0.0, 0.5))
+        seen.append(stock(pipe))
+        level -= 104.0
+    assert seen[2].unit_weight_g is None
+    assert seen[2].units_learned == 2
+    last = seen[10]
+    assert last.units_learned == 10
+    assert last.unit_weight_g is not None
+    assert Decimal("101") < last.unit_weight_g < Decimal("104")
+    assert last.unit_spread_g is not None
+    assert last.unit_spread_g > 0
 
 
 def test_raised_fault_is_an_error_and_its_clearing_information() -> None:

@@ -40,14 +40,23 @@ def test_learning_moves_mu_toward_observed_units_and_bounds_spread() -> None:
     assert 0.005 * model.mu <= model.sigma_u <= 0.1 * model.mu
 
 
+def test_out_of_stock_is_immediate_when_a_settled_count_and_the_weight_agree() -> None:
+    a = StockAlerts(oos_hold_s=10)
+    assert a.update(0, 100, 1, 100, 0) is None
+    assert a.update(1, 20, 0, 100, 0, stable=False) is None  # a hand still on the lane
+    assert a.update(1.5, 20, 0, 100, 0) == "out"
+    b = StockAlerts(oos_hold_s=10)
+    assert b.update(0, 60, 0, 100, 0) is None  # count 0 but over half a unit on the lane
+
+
 def test_low_stock_is_debounced_and_out_of_stock_has_hysteresis() -> None:
     a = StockAlerts(low_debounce_s=3, oos_hold_s=10, clear_s=2)
     assert a.update(0, 300, 2, 100, 2) is None
     assert a.update(1, 300, 3, 100, 2) is None  # flapped back before the debounce
     assert a.update(2, 200, 2, 100, 2) is None
     assert a.update(5.1, 200, 2, 100, 2) == "low"
-    assert a.update(6, 20, 0, 100, 2) is None
-    assert a.update(16.1, 20, 0, 100, 2) == "out"
+    assert a.update(6, 20, 1, 100, 2) is None  # the weight says empty, the count does not
+    assert a.update(16.1, 20, 1, 100, 2) == "out"  # …so out of stock waits oos_hold_s
     assert a.update(17, 70, 0, 100, 2) is None  # above 0.5μ but under the 0.8μ clear level
     assert a.update(20, 90, 1, 100, 2, stable=False) is None  # a hand on the lane
     assert a.update(21, 90, 1, 100, 2) is None

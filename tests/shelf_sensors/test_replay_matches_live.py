@@ -10,12 +10,14 @@ import threading
 import time
 import tty
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import yaml
 from typer.testing import CliRunner
 
-from contracts.messages import Envelope, decode_model
+from contracts.codec import decode_model
+from contracts.messages import Envelope
 from edge.config import OutboxSettings
 from edge.outbox import Outbox
 from shelf_sensors.calibration import Calibration
@@ -60,9 +62,8 @@ def _samples() -> list[tuple[int, str, int | None]]:
     return out
 
 
-def test_replay_and_live_node_give_the_same_events(tmp_path: Path) -> None:
-    samples = _samples()
-    # 1. the trace file and lane map for the replay command
+def replay(tmp_path: Path, samples: list[tuple[int, str, int | None]]) -> list[dict[str, Any]]:
+    """The events the ``shelf replay`` command prints for the samples as a grams trace."""
     trace = tmp_path / "trace.csv"
     with trace.open("w") as f:
         f.write("t,lane,grams\n")
@@ -87,9 +88,14 @@ def test_replay_and_live_node_give_the_same_events(tmp_path: Path) -> None:
         build_app(), ["shelf", "replay", str(trace), "--lanes", str(lanes_file)]
     )
     assert result.exit_code == 0, result.output
-    replayed = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
 
-    # 2. the live node: MCU lines through a pseudo-terminal into the service and its outbox
+
+def run_live_node(
+    tmp_path: Path, samples: list[tuple[int, str, int | None]]
+) -> tuple[list[LaneEvent], list[Envelope]]:
+    """The live node: the samples as MCU lines through a pseudo-terminal into the service;
+    returns the events it heard and the envelopes left in its outbox."""
     master, slave = os.openpty()
     tty.setraw(slave)
     outbox = Outbox.open(
@@ -126,6 +132,16 @@ def test_replay_and_live_node_give_the_same_events(tmp_path: Path) -> None:
         os.close(slave)
     assert service.processed == len(samples)
     assert cell.bad_lines == 0
+    rows = outbox.fetch_unsent(0, 10_000)
+    envs = [decode_model(Envelope, row.payload) for row in rows]
+    outbox.close()
+    return live, envs
+
+
+def test_replay_and_live_node_give_the_same_events(tmp_path: Path) -> None:
+    samples = _samples()
+    replayed = replay(tmp_path, samples)
+    live, envs = run_live_node(tmp_path, samples)
 
     live_lines = [e.replay_line() for e in live]
     assert live_lines == replayed
@@ -133,9 +149,7 @@ def test_replay_and_live_node_give_the_same_events(tmp_path: Path) -> None:
     for expected in ("pick", "put", "foreign", "out_of_stock", "restocked"):
         assert expected in types
 
-    # 3. what reached the outbox: one shelf_event per pick/put/foreign, a stock row per event
-    rows = outbox.fetch_unsent(0, 10_000)
-    envs = [decode_model(Envelope, row.payload) for row in rows]
+    # What reached the outbox: one shelf_event per pick/put/foreign, a stock row per event.
     shelf = [e.data for e in envs if e.type == "shelf_event"]
     stock = [e.data for e in envs if e.type == "stock"]
     assert [(d["lane"], d["type"], d["qty"], d["count"]) for d in shelf] == [
@@ -145,7 +159,6 @@ def test_replay_and_live_node_give_the_same_events(tmp_path: Path) -> None:
     ]
     assert len(stock) == len(replayed)
     assert {d["state"] for d in stock if d["lane"] == "a3"} >= {"out", "ok"}
-    outbox.close()
 
 
 def test_samples_are_noisy_enough_to_matter() -> None:

@@ -1,0 +1,153 @@
+"""One small hand-built trace per failure shape of issue 17, replayed as ``shelf replay`` does.
+
+Each trace is a lane's true weight (piecewise levels), plus what a real shelf adds: white
+noise, a hand resting on the lane, a rail run or a spike burst. Each of these failed on the
+detector before issue 17 (checked by running the same traces against that commit).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from shelf_sensors.lanes import LaneSpec
+from shelf_sensors.replay import replay
+
+RATE = 40.0
+
+
+class Trace:
+    """A lane's grams at ``RATE`` Hz: levels set from a time on, additions over a span."""
+
+    def __init__(
+        self, seconds: float, start_g: float, sigma: float = 0.5, seed: int = 1, rate: float = RATE
+    ) -> None:
+        self.rate = rate
+        self.t = np.arange(0.0, seconds, 1.0 / rate)
+        self.g = np.full(self.t.shape, start_g)
+        self.code = np.zeros(self.t.shape, dtype=bool)
+        self.rng = np.random.default_rng(seed)
+        self.sigma = sigma
+
+    def step(self, at: float, delta: float, ramp_s: float = 0.3) -> Trace:
+        """The load changes by ``delta`` over ``ramp_s`` from ``at`` (an item moved)."""
+        self.g += delta * np.clip((self.t - at) / ramp_s, 0.0, 1.0)
+        return self
+
+    def hand(self, t0: float, t1: float, press_g: float, still: bool = False) -> Trace:
+        """A hand resting on the lane from ``t0`` to ``t1`` with a 3 % tremor at 8 Hz;
+        unless ``still`` its pressure also wanders by 20 % at 0.8 Hz."""
+        on = (self.t >= t0) & (self.t < t1)
+        move = 0.03 * np.sin(2 * np.pi * 8.0 * self.t)
+        if not still:
+            move += 0.2 * np.sin(2 * np.pi * 0.8 * self.t)
+        self.g[on] += press_g * (1.0 + move[on])
+        return self
+
+    def ring(self, at: float, amplitude_g: float, hz: float, tau_s: float) -> Trace:
+        """The lane rings after a hand lets go at ``at``: a damped oscillation."""
+        dt = np.clip(self.t - at, 0.0, None)
+        wave = amplitude_g * np.exp(-dt / tau_s) * np.sin(2 * np.pi * hz * dt)
+        self.g += np.where(self.t >= at, wave, 0.0)
+        return self
+
+    def burst(self, at: float, value: float, samples: int) -> Trace:
+        """``samples`` readings from ``at`` replaced by ``value`` exactly (a rail code or
+        a spike: the ADC's code, no noise on it)."""
+        i = int(at * self.rate)
+        self.g[i : i + samples] = value
+        self.code[i : i + samples] = True
+        return self
+
+    def rows(self) -> list[tuple[float, str, float | None]]:
+        noise = self.rng.normal(0.0, self.sigma, self.g.shape)
+        noisy = np.where(self.code, self.g, self.g + noise)
+        return [(float(t), "a1", float(g)) for t, g in zip(self.t, noisy, strict=True)]
+
+
+def run(trace: Trace, unit_g: float, capacity: int = 20) -> list[tuple[str, int, int]]:
+    spec = LaneSpec(lane="a1", sku="s", unit_weight_g=unit_g, capacity=capacity, low_stock_at=0)
+    return [
+        (e.type, e.qty, e.count)
+        for e in replay(trace.rows(), {"a1": spec})
+        if e.type in ("pick", "put", "foreign")
+    ]
+
+
+def test_single_pick_under_a_resting_hand_is_one_unit() -> None:
+    """A hand rests still (434 g, tremor only) on a lane of 31 g items while it takes one:
+    the old smoothing hid the tremor, the resting level became an event and the pick came
+    out as a put of 13 and a pick of 14 units."""
+    unit = 31.0
+    trace = Trace(20.0, 30 * unit, sigma=0.4)
+    trace.hand(4.0, 6.8, 14 * unit, still=True).step(4.4, -unit)
+    assert run(trace, unit, capacity=40) == [("pick", 1, 29)]
+
+
+def test_rail_runs_and_spike_bursts_while_settling_do_not_change_the_count() -> None:
+    """Rail codes (−full scale) and spike bursts right after a pick: dropped as readings no
+    lane can weigh, or outvoted in the Hampel window (a guard; the old filters coped too)."""
+    unit = 120.0
+    trace = Trace(20.0, 10 * unit)
+    trace.hand(4.0, 5.0, 60.0).step(4.3, -unit)
+    trace.burst(5.6, -20_000.0, 6).burst(6.4, 4_000.0, 4).burst(7.3, -20_000.0, 9)
+    assert run(trace, unit) == [("pick", 1, 9)]
+
+
+def test_a_run_of_one_plausible_rail_code_at_10_hz_is_not_an_empty_lane() -> None:
+    """Raw 0 through the lane's calibration reads −57.14 g, ten times in a row (1 s at
+    10 Hz). A guard for the shorter smoothing of issue 17, which would take the run for a
+    settled level and empty the lane (the old slow EMA never settled on it)."""
+    unit = 1130.0
+    trace = Trace(20.0, 3 * unit, sigma=1.4, rate=10.0)
+    trace.burst(8.0, -57.14, 10)
+    assert run(trace, unit, capacity=12) == []
+
+
+def test_three_heavy_units_of_a_light_item_are_a_pick_of_three_not_foreign() -> None:
+    """Three 31 g units, each 6 % over the mean (spread is a few %): 5.6 g off 3μ is a count,
+    not a foreign object (the residual no count explains is ≥ 10 g or 0.3 μ)."""
+    unit = 31.0
+    trace = Trace(20.0, 20 * unit, sigma=0.4)
+    trace.hand(5.0, 6.0, 15.0).step(5.3, -3 * unit * 1.06)
+    assert run(trace, unit, capacity=30) == [("pick", 3, 17)]
+
+
+def test_heaviest_lane_pick_and_put_back_one_second_apart_are_both_seen() -> None:
+    """1.85 kg units on a 50 kg cell (σ 3 g): a shopper takes one and puts it back 1.1 s
+    after letting go. The slow smoothing merged them into nothing before issue 17."""
+    unit = 1850.0
+    trace = Trace(20.0, 8 * unit, sigma=3.0)
+    trace.hand(4.0, 5.0, 150.0).step(4.3, -unit)
+    trace.hand(6.1, 7.0, 150.0).step(6.3, unit)
+    assert run(trace, unit) == [("pick", 1, 7), ("put", 1, 8)]
+
+
+def test_put_after_a_resting_hand_is_a_put() -> None:
+    """A hand rests still on the lane (200 g, tremor only, 2.8 s) before setting one unit
+    down: the resting level is not an event (it was a put of 2, then a pick of 1) and the
+    put is measured from the lane as it was before the hand."""
+    unit = 100.0
+    trace = Trace(20.0, 10 * unit)
+    trace.hand(4.0, 7.5, 200.0, still=True).step(6.8, unit, ramp_s=0.2)
+    assert run(trace, unit) == [("put", 1, 11)]
+
+
+def test_two_restocks_three_seconds_apart_on_a_ringing_heavy_lane_are_two_puts() -> None:
+    """A clerk sets 3, then 2 units of 900 g on a ringing lane; the second hand arrives
+    1 s after the lane settles, before a put may count (a resting hand must hold still
+    longer). Both puts were merged into one put of 5, dated after the second."""
+    unit = 900.0
+    trace = Trace(20.0, 5 * unit, sigma=2.0)
+    trace.hand(4.0, 6.0, 200.0).step(4.5, 3 * unit).ring(6.0, 120.0, 6.0, 0.2)
+    trace.hand(8.1, 10.0, 200.0).step(8.6, 2 * unit).ring(10.0, 120.0, 6.0, 0.2)
+    assert run(trace, unit, capacity=12) == [("put", 3, 8), ("put", 2, 10)]
+
+
+def test_a_put_taken_back_two_seconds_later_is_a_put_and_a_pick() -> None:
+    """A shopper sets one 300 g unit down and takes it again 1 s after the lane settled:
+    the lane ends where it began, and both events were lost."""
+    unit = 300.0
+    trace = Trace(20.0, 6 * unit, sigma=1.0)
+    trace.hand(4.0, 5.0, 150.0).step(4.3, unit).ring(5.0, 40.0, 8.0, 0.1)
+    trace.hand(6.6, 7.6, 150.0).step(7.0, -unit)
+    assert run(trace, unit) == [("put", 1, 7), ("pick", 1, 6)]
