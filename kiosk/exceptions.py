@@ -88,3 +88,9 @@ class PrintFailed(KioskError):
     """The receipt did not print; ``code`` names the printer fault (paper out, offline…)."""
 
     code = "printer_fault"
+
+
+class CommandRefused(KioskError):
+    """A remote command whose arguments make no sense; the reason goes back in its result."""
+
+    code = "command_refused"

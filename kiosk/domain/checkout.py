@@ -1,272 +1,191 @@
-"""The checkout state machine: idle → scanning → paying → receipt → done, plus interventions.
+"""The checkout state machine: the phases of :mod:`~kiosk.domain.transitions` applied to one
+cart, its ledger and its interventions.
 
 Pure: the clock and the id source are injected; side effects leave as ``outgoing`` events
 (void, intervention) and as a completed :class:`SaleData` that the shell writes, prints and
-publishes. An open intervention blocks every shopper action until it is cleared.
+publishes. An open intervention blocks every shopper step until it is cleared.
 
-This class owns the state, the phases and the cart boundary; the steps live beside it as
-functions on a checkout, each module one seam: :mod:`~kiosk.domain.item_entry`,
-:mod:`~kiosk.domain.cart_edits`, :mod:`~kiosk.domain.loyalty`,
-:mod:`~kiosk.domain.payflow`, :mod:`~kiosk.domain.intervention_flow`,
-:mod:`~kiosk.domain.snapshots` and :mod:`~kiosk.domain.sale`.
+Each command runs one step (:mod:`~kiosk.domain.item_entry`, :mod:`~kiosk.domain.cart_edits`,
+:mod:`~kiosk.domain.members`, :mod:`~kiosk.domain.payment`, :mod:`~kiosk.domain.snapshots`,
+:mod:`~kiosk.domain.sale`, :mod:`~kiosk.domain.interventions`). A step edits the cart or the
+ledger and returns a :class:`~kiosk.domain.transitions.Change`; the machine (the base
+:class:`~kiosk.domain.machine.Machine`) applies it, taking the transition from the table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from contracts.messages import Payload, SaleData
-from contracts.pricebook import PriceBook
-from contracts.pricing import price_basket
-from contracts.pricing_model import BasketLine, PricedBasket
-from kiosk.domain import cart_edits, intervention_flow, item_entry, loyalty, snapshots
-from kiosk.domain.bagging import BaggingState
-from kiosk.domain.cart import Cart, CartLine
-from kiosk.domain.catalog import Catalog
-from kiosk.domain.interventions import ClearMethod, Intervention, InterventionKind
+from contracts.messages import SaleData
+from contracts.pricing_model import PricedBasket
+from kiosk.domain import cart_edits, interventions, item_entry, members, payment, snapshots
+from kiosk.domain.cart import CartLine
+from kiosk.domain.interventions import ClearMethod, Intervention
 from kiosk.domain.item_entry import ItemInput
-from kiosk.domain.payments import Ledger
-from kiosk.domain.sale import build_sale
-from kiosk.exceptions import BlockedError, CheckoutError
+from kiosk.domain.machine import CheckoutSettings, Machine
+from kiosk.domain.payment import AttemptMethod, AttemptStatus, MobileMode, PaymentAttempt
+from kiosk.domain.sale import complete
+from kiosk.domain.transitions import AFTER_SALE, LOCK_NOW, OPEN_CART, SCALE_OFF, Phase
+from kiosk.exceptions import CheckoutError, UnknownCode
 
 __all__ = ["Checkout", "CheckoutSettings", "ItemInput", "Phase"]
 
-Phase = Literal["idle", "scanning", "paying", "receipt", "done", "locked"]
 
-
-@dataclass(frozen=True)
-class CheckoutSettings:
-    max_failures: int = 3
-    weight_check: bool = True
-    noise_g: Decimal = Decimal(5)
-
-
-class Checkout:
+class Checkout(Machine):
     """One kiosk's checkout. Not thread-safe: the shell serialises calls behind one lock."""
 
-    def __init__(
-        self,
-        book: PriceBook,
-        clock: Callable[[], datetime],
-        new_id: Callable[[], str],
-        settings: CheckoutSettings | None = None,
-    ) -> None:
-        self.clock = clock
-        self.new_id = new_id
-        self.settings = settings or CheckoutSettings()
-        self.book = book
-        self.catalog = Catalog(book)
-        self.pending_book: PriceBook | None = None
-        self.phase: Phase = "idle"
-        self.cart = Cart(cart_id=new_id(), started_at=clock())
-        self.ledger = Ledger()
-        self.interventions: list[Intervention] = []
-        self.bagging = BaggingState(noise_g=self.settings.noise_g)
-        self.failures = 0
-        self.sale: SaleData | None = None
-        self.lock_requested = False
-        self.outgoing: list[tuple[str, Payload]] = []
-
-    # Queries ------------------------------------------------------------------------
-
-    @property
-    def open_interventions(self) -> list[Intervention]:
-        return [i for i in self.interventions if i.open]
-
-    @property
-    def blocked(self) -> bool:
-        return bool(self.open_interventions)
-
-    def priced(self) -> PricedBasket:
-        lines = [
-            BasketLine(ln.line_id, ln.sku, ln.qty, gtin=ln.gtin, price_override=ln.price_override)
-            for ln in self.cart.lines
-        ]
-        return price_basket(
-            self.book,
-            lines,
-            at=self.clock(),
-            member=self.cart.member is not None,
-            coupons=list(self.cart.coupons),
-            points=self.cart.points,
-            tier=self.cart.member.tier if self.cart.member else None,
-        )
-
-    def due(self) -> Decimal:
-        """Money still owed (points already counted as a tender); ≤ 0 once paid."""
-        return self.ledger.remaining(self.priced().due)
-
-    def drain(self) -> list[tuple[str, Payload]]:
-        out, self.outgoing = self.outgoing, []
-        return out
-
-    # Guards, shared by the step modules ---------------------------------------------
-
-    def require(self, *phases: Phase) -> None:
-        """Shopper actions wait for an attendant and only run in the given phases."""
-        if self.blocked:
-            raise BlockedError("waiting for an attendant")
-        if self.phase not in phases:
-            raise CheckoutError(f"not allowed while {self.phase}", f"not_in_{self.phase}")
-
-    def require_unpaid(self) -> None:
-        """Once a tender is in, the cart and what it costs are frozen."""
-        if self.ledger.started:
-            raise CheckoutError("payment started", "payment_started")
-
-    def record_failure(self, reason: str) -> None:
-        """Unknown codes, declines, bad PINs: too many in a row call an attendant."""
-        self.failures += 1
-        if self.failures >= self.settings.max_failures and not self.blocked:
-            self.failures = 0
-            self.raise_intervention("repeated_failures", reason, {})
-
-    # Cart boundary ------------------------------------------------------------------
-
-    def offer_book(self, book: PriceBook) -> bool:
-        """A newer price book applies now if no cart is open, else at the next boundary.
-
-        Any book replaces an empty placeholder (no products) whatever its version.
-        """
-        newest = max(self.book.version, self.pending_book.version if self.pending_book else 0)
-        if self.book.products and book.version <= newest:
-            return False
-        if self.phase in ("idle", "done", "locked") and self.cart.empty:
-            self._apply_book(book)
-        else:
-            self.pending_book = book
-        return True
-
-    def keep_book_for_open_cart(self, book: PriceBook) -> bool:
-        """After a restart mid-cart: price the open cart with the (older) book it started
-        with; the newer one waits for the next boundary, as it would have without the restart.
-        """
-        if book.version >= self.book.version or self.cart.empty:
-            return False
-        newer = self.book
-        self._apply_book(book)
-        self.pending_book = newer
-        return True
-
-    def _apply_book(self, book: PriceBook) -> None:
-        self.book = book
-        self.catalog = Catalog(book)
-        self.pending_book = None
-
-    def new_cart(self) -> None:
-        """Start over after a sale (or a void); applies a waiting price book."""
-        if self.phase in ("scanning", "paying") and not self.cart.empty:
-            raise CheckoutError("a cart is open", "cart_open")
-        self.reset()
-
-    def reset(self) -> None:
-        """The next cart, unchecked (callers check the phase); open interventions stay."""
-        if self.pending_book is not None:
-            self._apply_book(self.pending_book)
-        self.cart = Cart(cart_id=self.new_id(), started_at=self.clock())
-        self.ledger = Ledger()
-        self.interventions = [i for i in self.interventions if i.open]
-        self.sale = None
-        self.failures = 0
-        self.bagging.pending_removal_g = Decimal(0)
-        self.phase = "locked" if self.lock_requested else "idle"
-
-    # Shopper actions (item_entry, cart_edits, loyalty) ------------------------------
+    # The cart (item_entry, cart_edits) ------------------------------------------------
 
     def add_item(self, item: ItemInput) -> CartLine:
-        return item_entry.add_item(self, item)
+        """A scan after the last sale starts the next shopper's cart."""
+        self._next_cart_after_sale()
+        return self._take(*item_entry.add_item(self, item))
 
     def set_qty(self, line_id: str, qty: Decimal) -> None:
-        cart_edits.set_qty(self, line_id, qty)
+        self._apply(cart_edits.set_qty(self, line_id, qty))
 
     def remove_line(self, line_id: str) -> None:
-        cart_edits.remove_line(self, line_id)
+        self._apply(cart_edits.remove_line(self, line_id))
 
     def void_cart(self, approved_by: str | None = None) -> None:
-        cart_edits.void_cart(self, approved_by)
+        self._apply(cart_edits.void_cart(self, approved_by))
 
     def request_price_override(self, line_id: str, unit_price: Decimal) -> None:
-        cart_edits.request_price_override(self, line_id, unit_price)
+        self._apply(cart_edits.request_price_override(self, line_id, unit_price))
+
+    def new_cart(self) -> None:
+        """Start over after a sale (or on an empty cart); applies a waiting price book."""
+        if self.phase in OPEN_CART and not self.cart.empty:
+            raise CheckoutError("a cart is open", "cart_open")
+        self._fire("next_cart")
+
+    # Members (members) ------------------------------------------------------------------
 
     def attach_member(self, kind: Literal["phone", "card"], value: str) -> None:
-        loyalty.attach_member(self, kind, value)
+        self._apply(members.attach_member(self, kind, value))
 
     def add_coupon(self, code: str) -> None:
-        loyalty.add_coupon(self, code)
+        self._apply(members.add_coupon(self, code))
 
     def redeem_points(self, points: int) -> None:
-        loyalty.redeem_points(self, points)
+        self._apply(members.redeem_points(self, points))
 
-    # Payment (the tender steps live in payflow) -------------------------------------
+    # Payment (payment, sale) ----------------------------------------------------------
 
     def start_payment(self) -> PricedBasket:
-        self.require("scanning")
-        if self.cart.empty:
-            raise CheckoutError("the cart is empty", "empty_cart")
-        if any(ln.needs_bagging for ln in self.cart.lines):
-            raise CheckoutError("place every item in the bagging area", "needs_bagging")
-        priced = self.priced()
-        self.phase = "paying"
-        return priced
+        return self._take(*payment.start(self))
 
     def cancel_payment(self) -> None:
-        self.require("paying")
-        self.require_unpaid()
-        self.phase = "scanning"
+        self._apply(payment.back(self))
+
+    def begin_attempt(
+        self,
+        method: AttemptMethod,
+        reference: str,
+        amount: Decimal | None = None,
+        mode: MobileMode | None = None,
+        payment_code: str | None = None,
+        wallet: str | None = None,
+    ) -> PaymentAttempt:
+        """Record an attempt; the shell persists it before the payment adapter is asked."""
+        step = payment.begin_attempt(self, method, reference, amount, mode, payment_code, wallet)
+        return self._take(*step)
+
+    def attempt_result(
+        self,
+        reference: str,
+        status: AttemptStatus,
+        auth_code: str | None = None,
+        message: str = "",
+        provider: str = "",
+    ) -> PaymentAttempt:
+        return self._take(
+            *payment.attempt_result(self.ledger, reference, status, auth_code, message, provider)
+        )
+
+    def insert_cash(self, amount: Decimal) -> Decimal:
+        """A note or coin went in; the change now owed (0 until the total is covered)."""
+        return self._take(*payment.insert_cash(self, amount))
+
+    def settle_cash(self, dispensed: bool) -> None:
+        self._apply(payment.settle_cash(self.ledger, dispensed))
+
+    def fully_paid(self) -> bool:
+        """Nothing owed, no cash waiting for change, no attempt in flight."""
+        return (
+            self.can("paid")
+            and not self.blocked
+            and self.ledger.open_attempt() is None
+            and self.ledger.change_due == 0
+            and self.ledger.cash_in == 0
+            and self.due() <= 0
+        )
 
     def complete(self) -> SaleData:
         """Every tender is in: freeze the sale. The shell writes it with its outbox row."""
-        priced = self.priced()
-        self.sale = build_sale(self.cart, self.ledger, priced, self.book.version, self.clock())
-        self.phase = "receipt"
+        self.sale = self._take(*complete(self))
         return self.sale
 
     def finish(self) -> None:
         """The shopper took the receipt: show the goodbye screen until the next touch."""
-        if self.phase == "receipt":
-            self.phase = "done"
+        if self.can("finish"):
+            self._fire("finish")
 
-    # Scale and interventions (intervention_flow) ------------------------------------
+    # Bagging scale and attendants (interventions) ---------------------------------------
 
     def on_weight(self, grams: Decimal) -> str:
-        return intervention_flow.on_weight(self, grams)
-
-    def raise_intervention(
-        self, kind: InterventionKind, detail: str, action: dict[str, Any]
-    ) -> Intervention:
-        return intervention_flow.raise_intervention(self, kind, detail, action)
+        """A new stable weight in the bagging area; the verdict, for logs and the screen."""
+        if not self.settings.weight_check or self.phase in SCALE_OFF:
+            return "ignore"
+        verdict, change = interventions.weigh(self, grams, after_sale=self.phase in AFTER_SALE)
+        self._apply(change)
+        return verdict
 
     def clear(
         self, intervention_id: str | None, by: str, method: ClearMethod, approve: bool = True
     ) -> list[Intervention]:
-        return intervention_flow.clear(self, intervention_id, by, method, approve)
+        """Clear one intervention (or all open ones when ``intervention_id`` is None)."""
+        targets = [
+            i
+            for i in self.open_interventions
+            if intervention_id is None or i.intervention_id == intervention_id
+        ]
+        if not targets:
+            raise UnknownCode(f"no open intervention {intervention_id}")
+        for item in targets:
+            self._apply(interventions.approve(self, item, by, approve))
+            self._close(item, by, method, approve)
+        return targets
 
-    # Lock ---------------------------------------------------------------------------
+    # Lock ------------------------------------------------------------------------------
 
     def lock(self) -> None:
+        """Locks now between carts, else when the open cart ends."""
         self.lock_requested = True
-        if self.phase in ("idle", "done") and not self.blocked:
-            self.reset()
+        if self.phase in LOCK_NOW and not self.blocked:
+            self._fire("next_cart")
 
     def unlock(self) -> None:
         self.lock_requested = False
-        if self.phase == "locked":
-            self.phase = "idle"
+        if self.can("unlock"):
+            self._fire("unlock")
 
-    # Suspend, resume and crash recovery (snapshots) ---------------------------------
+    # Suspend, resume and crash recovery (snapshots) -------------------------------------
 
     def suspend(self) -> dict[str, Any]:
-        return snapshots.suspend(self)
+        return self._take(*snapshots.suspend(self))
 
     def resume(self, snapshot: dict[str, Any]) -> None:
-        snapshots.resume(self, snapshot)
+        self._next_cart_after_sale()
+        self._apply(snapshots.resume(self, snapshot))
 
     def snapshot(self) -> dict[str, Any]:
         return snapshots.snapshot(self)
 
     def restore(self, data: dict[str, Any]) -> None:
-        snapshots.restore(self, data)
+        self.phase = snapshots.restore(self, data)
+
+    def _next_cart_after_sale(self) -> None:
+        if self.phase in AFTER_SALE and not self.blocked:
+            self._fire("next_cart")

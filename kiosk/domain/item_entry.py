@@ -1,8 +1,8 @@
 """Scanning an item into the cart: label extras (expiry, printed price, weight), merging a
 repeat scan of a unit item, and calling an attendant for age-restricted products.
 
-Functions on a :class:`~kiosk.domain.checkout.Checkout`, like :mod:`kiosk.domain.payflow`,
-so the state machine stays short; pure too.
+A step of a :class:`~kiosk.domain.checkout.Checkout`: it edits the cart and returns a
+:class:`~kiosk.domain.transitions.Change` for the machine to apply. Pure.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from contracts.pricebook import Product
 from kiosk.domain.cart import CartLine
+from kiosk.domain.expected_weight import expected_weight
+from kiosk.domain.transitions import AttendantCall, Change
 from kiosk.exceptions import ItemRejected
 
 if TYPE_CHECKING:
@@ -31,16 +33,13 @@ class ItemInput:
     expiry: date | None = None
 
 
-def add_item(co: Checkout, item: ItemInput) -> CartLine:
-    """Add one scan; a touch after the receipt starts the next shopper's cart."""
-    if co.phase in ("receipt", "done") and not co.blocked:
-        co.reset()
-    co.require("idle", "scanning")
+def add_item(co: Checkout, item: ItemInput) -> tuple[CartLine | None, Change]:
+    """Add one scan (a unit item scanned again adds to its line); no line when refused."""
+    co.guard("scan")
     product = item.product
-    today = co.clock().date()
-    if item.expiry is not None and item.expiry < today:
-        co.record_failure("expired")
-        raise ItemRejected(f"{product.name} expired on {item.expiry}", "expired")
+    if item.expiry is not None and item.expiry < co.clock().date():
+        refused = ItemRejected(f"{product.name} expired on {item.expiry}", "expired")
+        return None, Change(failure="expired", refuse=refused)
     qty, override = quantity_and_price(item)
     line = (
         None if (product.weighed or override is not None) else co.cart.find_mergeable(product.sku)
@@ -50,15 +49,11 @@ def add_item(co: Checkout, item: ItemInput) -> CartLine:
     else:
         line = new_line(co.cart.new_line_id(), item, qty, override, co.settings.weight_check)
         co.cart.lines.append(line)
-    co.failures = 0
-    co.phase = "scanning"
+    calls: tuple[AttendantCall, ...] = ()
     if product.min_age and not line.age_approved:
-        co.raise_intervention(
-            "age_restricted",
-            f"{product.name}: {product.min_age}+",
-            {"op": "age", "line_id": line.line_id},
-        )
-    return line
+        action = {"op": "age", "line_id": line.line_id}
+        calls = (AttendantCall("age_restricted", f"{product.name}: {product.min_age}+", action),)
+    return line, Change(event="scan", success=True, calls=calls)
 
 
 def quantity_and_price(item: ItemInput) -> tuple[Decimal, Decimal | None]:
@@ -86,6 +81,7 @@ def new_line(
 ) -> CartLine:
     """A fresh cart line; the bagging scale checks it only if it has a known weight."""
     product = item.product
+    unit_weight, tolerance = expected_weight(product)
     line = CartLine(
         line_id=line_id,
         sku=product.sku,
@@ -94,8 +90,8 @@ def new_line(
         name_zh=product.name_zh,
         qty=qty,
         weighed=product.weighed,
-        unit_weight_g=product.unit_weight_g,
-        tolerance_g=product.weight_tolerance_g or Decimal(10),
+        unit_weight_g=unit_weight,
+        tolerance_g=tolerance,
         check_weight=weight_check and not product.no_weight_check,
         price_override=override,
         min_age=product.min_age,

@@ -1,8 +1,8 @@
 """The checkout as plain dicts: a parked cart (挂单, suspend and resume) and the whole
 machine, written by the shell after every change so a reboot resumes where it stopped.
 
-Functions on a :class:`~kiosk.domain.checkout.Checkout`, like :mod:`kiosk.domain.payflow`,
-so the state machine stays short; pure too.
+Steps of a :class:`~kiosk.domain.checkout.Checkout`, returning a
+:class:`~kiosk.domain.transitions.Change` for the machine to apply; pure.
 """
 
 from __future__ import annotations
@@ -13,28 +13,26 @@ from typing import TYPE_CHECKING, Any
 from contracts.messages import SaleData
 from kiosk.domain.cart import Cart
 from kiosk.domain.interventions import Intervention
-from kiosk.domain.payments import Ledger
+from kiosk.domain.payment import Ledger
+from kiosk.domain.transitions import PHASES, Change, Phase
 from kiosk.exceptions import ItemRejected, UnknownCode
 
 if TYPE_CHECKING:
     from kiosk.domain.checkout import Checkout
 
 
-def suspend(co: Checkout) -> dict[str, Any]:
+def suspend(co: Checkout) -> tuple[dict[str, Any], Change]:
     """Park the cart (挂单); the shell stores the snapshot under a code for later."""
-    co.require("scanning")
+    co.guard("suspend")
     co.require_unpaid()
     snapshot = co.cart.to_dict()
     co.cart.lines.clear()
-    co.reset()
-    return snapshot
+    return snapshot, Change(event="suspend")
 
 
-def resume(co: Checkout, snapshot: dict[str, Any]) -> None:
+def resume(co: Checkout, snapshot: dict[str, Any]) -> Change:
     """Bring a parked cart back, unless it holds products the price book no longer sells."""
-    if co.phase in ("receipt", "done") and not co.blocked:
-        co.reset()
-    co.require("idle")
+    co.guard("resume")
     try:
         cart = Cart.from_dict(snapshot)
     except (KeyError, ValueError, TypeError) as exc:
@@ -43,7 +41,7 @@ def resume(co: Checkout, snapshot: dict[str, Any]) -> None:
     if unknown:
         raise ItemRejected(f"no longer sold: {', '.join(unknown)}", "unknown_item")
     co.cart = cart
-    co.phase = "scanning" if cart.lines else "idle"
+    return Change(event="resume") if cart.lines else Change()
 
 
 def snapshot(co: Checkout) -> dict[str, Any]:
@@ -64,8 +62,12 @@ def snapshot(co: Checkout) -> dict[str, Any]:
     }
 
 
-def restore(co: Checkout, data: dict[str, Any]) -> None:
-    co.phase = data["phase"]
+def restore(co: Checkout, data: dict[str, Any]) -> Phase:
+    """Put a saved checkout back; returns its phase, which the machine takes back as it was
+    (a restart is no transition)."""
+    phase: Phase = data["phase"]
+    if phase not in PHASES:
+        raise ValueError(f"unknown phase {phase!r}")
     co.cart = Cart.from_dict(data["cart"])
     co.ledger = Ledger.from_dict(data["ledger"])
     co.interventions = [Intervention.from_dict(i) for i in data.get("interventions", [])]
@@ -75,3 +77,4 @@ def restore(co: Checkout, data: dict[str, Any]) -> None:
     co.lock_requested = bool(data.get("lock_requested", False))
     sale = data.get("sale")
     co.sale = SaleData.model_validate(sale) if sale else None
+    return phase

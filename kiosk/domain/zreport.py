@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from contracts.messages import SaleData, TenderTotal, ZReportData
+from contracts.messages import ProviderTotal, SaleData, TenderTotal, ZReportData
 
 ZERO = Decimal("0.00")
 
@@ -23,6 +23,8 @@ class PaidReturn:
 
     return_id: str
     refunds: tuple[tuple[str, Decimal], ...]
+    providers: tuple[tuple[str, Decimal], ...] = ()
+    """The same payments as (provider, amount)."""
 
 
 def method_totals(payments: Iterable[tuple[str, Decimal]]) -> list[TenderTotal]:
@@ -31,8 +33,33 @@ def method_totals(payments: Iterable[tuple[str, Decimal]]) -> list[TenderTotal]:
     for method, amount in payments:
         per_method[method].append(amount)
     return [
-        TenderTotal(method=method, count=len(amounts), amount=sum(amounts, ZERO))  # type: ignore[arg-type]
+        TenderTotal(method=method, count=len(amounts), amount=sum(amounts, ZERO))
         for method, amounts in sorted(per_method.items())
+    ]
+
+
+def provider_totals(
+    sales: Sequence[SaleData], returns: Sequence[PaidReturn]
+) -> list[ProviderTotal]:
+    """Per provider: tenders taken and refunds paid, sorted by provider. A tender from a node
+    older than providers counts under its method."""
+    taken: dict[str, list[Decimal]] = defaultdict(list)
+    paid: dict[str, list[Decimal]] = defaultdict(list)
+    for s in sales:
+        for t in s.tenders:
+            taken[t.provider or t.method].append(t.amount)
+    for r in returns:
+        for provider, amount in r.providers or r.refunds:
+            paid[provider].append(amount)
+    return [
+        ProviderTotal(
+            provider=p,
+            count=len(taken[p]),
+            amount=sum(taken[p], ZERO),
+            refunds_count=len(paid[p]),
+            refunds=sum(paid[p], ZERO),
+        )
+        for p in sorted(set(taken) | set(paid))
     ]
 
 
@@ -74,4 +101,5 @@ def build_zreport(
         refunds_count=len(returns),
         refunds_total=sum((r.amount for r in refunds), ZERO),
         return_ids=[r.return_id for r in returns],
+        providers=provider_totals(sales, returns),
     )

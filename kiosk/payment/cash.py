@@ -1,4 +1,5 @@
-"""Cash acceptor: a Protocol, change making, and a fake with a float per denomination.
+"""Cash acceptor: a Protocol, change making, and a fake with a float per denomination
+(``cash: {type: fake}``).
 
 Change uses exact bounded coin change over what the machine holds (greedy fails on some
 floats, e.g. 0.60 from {0.50, 0.20×3}); when no combination exists the kiosk calls an
@@ -10,9 +11,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol
 
+from pydantic import Field, field_validator
+
+from edge.config import Strict
 from kiosk.exceptions import PaymentError
 
 log = logging.getLogger(__name__)
@@ -29,6 +34,50 @@ class CashAcceptor(Protocol):
     def dispense(self, amount: Decimal) -> bool:
         """Pay ``amount`` out; False (nothing paid) when it cannot be made exactly."""
         ...
+
+
+@dataclass(frozen=True)
+class CashSetup:
+    """What a ``cash:`` config builds."""
+
+    acceptor: CashAcceptor | None
+    """None: no cash acceptor (``type: none``)."""
+    slot: Callable[[Decimal], None] | None = None
+    """A fake's note slot, where the demo page and tests put money in. None on hardware."""
+
+
+DEFAULT_CASH = {
+    "100": 10,
+    "50": 10,
+    "20": 20,
+    "10": 20,
+    "5": 20,
+    "1": 50,
+    "0.5": 50,
+    "0.1": 50,
+}
+
+
+class FakeCashConfig(Strict):
+    type: Literal["fake"] = Field(description="Discriminator: simulated note/coin recycler")
+    stock: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_CASH),
+        description="Denomination → pieces held for change at start",
+    )
+    jam_on_dispense: bool = Field(default=False, description="Simulate a change jam")
+
+    @field_validator("stock")
+    @classmethod
+    def _denominations(cls, value: dict[str, int]) -> dict[str, int]:
+        for key, count in value.items():
+            if Decimal(key) <= 0 or count < 0:
+                raise ValueError(f"bad denomination {key}: {count}")
+        return value
+
+    def build(self) -> CashSetup:
+        stock = {Decimal(k): v for k, v in self.stock.items()}
+        fake = FakeCashAcceptor(stock, jam_on_dispense=self.jam_on_dispense)
+        return CashSetup(fake, slot=fake.insert)
 
 
 def make_change(amount: Decimal, stock: Mapping[Decimal, int]) -> dict[Decimal, int] | None:

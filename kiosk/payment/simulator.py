@@ -1,11 +1,12 @@
-"""A payment-terminal simulator whose state lives in a SQLite file.
+"""The ``simulator`` payment adapter (``payment: {type: simulator}``): a payment provider
+whose state lives in a SQLite file.
 
-The file outlives the kiosk process, like a real terminal outlives a kill -9 of the POS:
-a charge is recorded *before* the simulated network latency, so a kiosk killed while waiting
-finds the charge approved when it queries the same reference after restart. Outcomes are
-scripted through the file (``push``), so a test in another process can steer a running
-kiosk's terminal: approve, decline, timeout (no charge), late (charged, but the answer is
-lost to a timeout).
+The file outlives the kiosk process, like a real terminal or payment host outlives a kill -9
+of the POS: a charge is recorded *before* the simulated network latency, so a kiosk killed
+while waiting finds the charge approved when it queries the same reference after restart.
+Outcomes are scripted through the file (``push``), so a test in another process can steer a
+running kiosk's payments: approve, decline, timeout (no charge), late (charged, but the answer
+is lost to a timeout).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from kiosk.payment.base import TerminalMethod, TerminalResult
+from pydantic import Field
+
+from edge.config import Strict
+from kiosk.domain.payment import AttemptMethod
+from kiosk.payment.base import PaymentResult, PaymentSetup, PayRequest
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +50,31 @@ CREATE TABLE IF NOT EXISTS refunds (
 """
 
 
-class TerminalSimulator:
-    """Implements :class:`~kiosk.payment.base.PaymentTerminal` over a state file."""
+class SimulatorPaymentConfig(Strict):
+    type: Literal["simulator"] = Field(description="Discriminator: the payment simulator")
+    state_path: Path = Field(
+        default=Path("var/terminal.sqlite3"),
+        description="File holding the simulator's charges; survives a kiosk crash",
+    )
+    latency_s: float = Field(default=0.2, ge=0, le=120, description="Simulated host latency")
+    default_outcome: Literal["approve", "decline", "timeout", "late"] = Field(
+        default="approve", description="Answer when no scripted outcome is queued"
+    )
+    qr_auto_pay_s: float | None = Field(
+        default=None, ge=0, description="Demo: the shopper 'pays' a shown QR after this long"
+    )
+
+    def build(self) -> PaymentSetup:
+        sim = PaymentSimulator(
+            self.state_path, self.latency_s, self.default_outcome, self.qr_auto_pay_s
+        )
+        return PaymentSetup(sim, wallet=sim.shopper_scans_qr)
+
+
+class PaymentSimulator:
+    """A :class:`~kiosk.payment.base.PaymentAdapter` over a state file."""
+
+    provider = "simulator"
 
     def __init__(
         self,
@@ -93,15 +121,20 @@ class TerminalSimulator:
             ).fetchall()
         return [(ref, Decimal(amount)) for ref, amount in rows]
 
-    # PaymentTerminal --------------------------------------------------------------------
+    # PaymentAdapter ---------------------------------------------------------------------
 
-    def charge(
+    def pay(self, request: PayRequest) -> PaymentResult:
+        if request.mode == "qr":
+            return self._present_qr(request.reference, request.amount)
+        return self._charge(request.reference, request.amount, request.method, request.payment_code)
+
+    def _charge(
         self,
         reference: str,
         amount: Decimal,
-        method: TerminalMethod,
+        method: AttemptMethod,
         payment_code: str | None = None,
-    ) -> TerminalResult:
+    ) -> PaymentResult:
         with self._lock, self._connect() as conn:
             conn.execute("BEGIN IMMEDIATE")
             row = conn.execute(
@@ -110,7 +143,7 @@ class TerminalSimulator:
             if row is not None:
                 conn.execute("COMMIT")
                 log.info("terminal: repeated reference %s answered from its record", reference)
-                return TerminalResult(reference, row[0], Decimal(row[1]), row[2], "duplicate")
+                return PaymentResult(reference, row[0], Decimal(row[1]), row[2], "duplicate")
             outcome = self._next_outcome(conn)
             status = {"approve": "approved", "decline": "declined", "timeout": "lost"}.get(
                 outcome, "approved"
@@ -131,10 +164,10 @@ class TerminalSimulator:
         if self.latency_s:
             time.sleep(self.latency_s)
         if outcome in ("timeout", "late"):
-            return TerminalResult(reference, "timeout", amount, message="no answer from host")
+            return PaymentResult(reference, "timeout", amount, message="no answer from host")
         if status == "declined":
-            return TerminalResult(reference, "declined", amount, message="card declined")
-        return TerminalResult(reference, "approved", amount, _auth(reference))
+            return PaymentResult(reference, "declined", amount, message="card declined")
+        return PaymentResult(reference, "approved", amount, _auth(reference))
 
     def _next_outcome(self, conn: sqlite3.Connection) -> Outcome:
         row = conn.execute("SELECT id, outcome FROM script ORDER BY id LIMIT 1").fetchone()
@@ -144,23 +177,23 @@ class TerminalSimulator:
         outcome = str(row[1])
         return outcome if outcome in OUTCOMES else "decline"  # type: ignore[return-value]
 
-    def present_qr(self, reference: str, amount: Decimal) -> TerminalResult:
+    def _present_qr(self, reference: str, amount: Decimal) -> PaymentResult:
         with self._lock, self._connect() as conn:
             conn.execute(
                 "INSERT OR IGNORE INTO charges VALUES (?, ?, 'mobile', 'pending', NULL, NULL, ?)",
                 (reference, format(amount, "f"), time.time()),
             )
         payload = f"https://pay.smartstore.invalid/qr/{reference}?amount={amount}"
-        return TerminalResult(reference, "pending", amount, qr_payload=payload)
+        return PaymentResult(reference, "pending", amount, qr_payload=payload)
 
-    def query(self, reference: str) -> TerminalResult:
+    def query(self, reference: str) -> PaymentResult:
         with self._connect() as conn:
             row = conn.execute(
                 "SELECT status, amount, auth_code, created FROM charges WHERE reference=?",
                 (reference,),
             ).fetchone()
             if row is None:
-                return TerminalResult(reference, "unknown")
+                return PaymentResult(reference, "unknown")
             status, amount, auth, created = row
             if (
                 status == "pending"
@@ -171,9 +204,9 @@ class TerminalSimulator:
                 status, auth = "approved", _auth(reference)
         if status == "lost":
             status = "declined"  # the host never saw it: nothing was charged
-        return TerminalResult(reference, status, Decimal(amount), auth)
+        return PaymentResult(reference, status, Decimal(amount), auth)
 
-    def cancel(self, reference: str) -> TerminalResult:
+    def cancel(self, reference: str) -> PaymentResult:
         with self._connect() as conn:
             conn.execute(
                 "UPDATE charges SET status='cancelled' WHERE reference=? "
@@ -182,7 +215,7 @@ class TerminalSimulator:
             )
         return self.query(reference)
 
-    def refund(self, reference: str, original: str, amount: Decimal) -> TerminalResult:
+    def refund(self, reference: str, original: str, amount: Decimal) -> PaymentResult:
         """Pay back up to what ``original`` charged (less earlier refunds); idempotent by
         ``reference``, like a charge, so a retried refund never pays twice."""
         with self._lock, self._connect() as conn:
@@ -192,7 +225,7 @@ class TerminalSimulator:
             ).fetchone()
             if done is not None:
                 conn.execute("COMMIT")
-                return TerminalResult(reference, "approved", Decimal(done[0]), _auth(reference))
+                return PaymentResult(reference, "approved", Decimal(done[0]), _auth(reference))
             charged = conn.execute(
                 "SELECT amount FROM charges WHERE reference=? AND status='approved'", (original,)
             ).fetchone()
@@ -207,13 +240,13 @@ class TerminalSimulator:
             )
             if charged is None or amount <= 0 or before + amount > Decimal(charged[0]):
                 conn.execute("COMMIT")
-                return TerminalResult(reference, "declined", amount, message="refund refused")
+                return PaymentResult(reference, "declined", amount, message="refund refused")
             conn.execute(
                 "INSERT INTO refunds VALUES (?, ?, ?, ?)",
                 (reference, original, format(amount, "f"), time.time()),
             )
             conn.execute("COMMIT")
-        return TerminalResult(reference, "approved", amount, _auth(reference))
+        return PaymentResult(reference, "approved", amount, _auth(reference))
 
     def refunds(self) -> list[tuple[str, Decimal]]:
         """(original charge, amount) of every refund paid, oldest first."""

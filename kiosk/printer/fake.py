@@ -8,6 +8,7 @@ so the real :class:`~kiosk.printer.backends.NetworkTransport` is exercised end t
 
 from __future__ import annotations
 
+import bisect
 import logging
 import socket
 import threading
@@ -31,6 +32,8 @@ class FakeNetworkPrinter:
         self.cover_open = False
         self.silent = False
         self.jobs: list[bytes] = []
+        self._job_orders: list[int] = []
+        self._accepted = 0
         self.queries: list[bytes] = []
         self._cond = threading.Condition()
         self._server = socket.create_server((host, port))
@@ -83,12 +86,16 @@ class FakeNetworkPrinter:
                 continue
             except OSError:
                 return
-            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            self._accepted += 1
+            thread = threading.Thread(target=self._serve, args=(conn, self._accepted), daemon=True)
             thread.start()
             self._threads.append(thread)
 
-    def _serve(self, conn: socket.socket) -> None:
-        """Status requests at the start of a connection are answered, the rest is the job."""
+    def _serve(self, conn: socket.socket, order: int) -> None:
+        """Status requests at the start of a connection are answered, the rest is the job.
+
+        Jobs are kept in the order their connections were accepted, as a printer prints
+        them, not in the order their threads happen to finish."""
         data = bytearray()
         job_started = False
         conn.settimeout(0.2)
@@ -119,7 +126,9 @@ class FakeNetworkPrinter:
                     job_started = True
         with self._cond:
             if data:
-                self.jobs.append(bytes(data))
+                at = bisect.bisect(self._job_orders, order)
+                self._job_orders.insert(at, order)
+                self.jobs.insert(at, bytes(data))
             self._cond.notify_all()
 
 

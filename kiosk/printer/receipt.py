@@ -157,6 +157,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "mobile": "Mobile pay",
         "points": "Points",
         "coupon": "Coupon",
+        "online": "Paid online",
         "items": "items",
     },
     "zh": {
@@ -181,6 +182,7 @@ LABELS: dict[Language, dict[str, str]] = {
         "mobile": "移动支付",
         "points": "积分",
         "coupon": "优惠券",
+        "online": "线上已付",
         "items": "件",
     },
 }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
@@ -12,3 +14,13 @@ class Scale(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ScaleSetup:
+    """What a ``scale:`` config builds."""
+
+    scale: Scale | None
+    """None: no bagging scale (``type: none``), no weight check."""
+    bag: Callable[[Decimal], None] | None = None
+    """The demo shopper's hand on a fake scale (``auto_bag``): places grams a moment later."""

@@ -31,6 +31,10 @@ class FakeScale:
         with self._lock:
             self._load += Decimal(str(grams))
 
+    def place_later(self, grams: Decimal | float | int, delay_s: float = 0.3) -> None:
+        """The demo shopper puts an item in the bag a moment after scanning it."""
+        threading.Timer(delay_s, self.place, args=(grams,)).start()
+
     def remove(self, grams: Decimal | float | int) -> None:
         with self._lock:
             self._load -= Decimal(str(grams))

@@ -130,6 +130,7 @@ class CameraLoop:
                 self.config.decoders,
                 roi=self.config.roi,
                 budget_ms=self.config.budget_ms,
+                retry_share=self.config.retry_share,
             )
         service.stats.frames_decoded += 1
         codes: dict[str, ScannedCode] = {}

@@ -69,6 +69,11 @@ class CameraScannerConfig(_Strict):
     budget_ms: float = Field(
         default=40.0, gt=0, description="Time budget per frame for the fallback stages"
     )
+    retry_share: float | None = Field(
+        default=0.75,
+        gt=0,
+        description="Retries may take this multiple of the first pass's time (frame rate)",
+    )
     loop: bool = Field(default=False, description="Rewind a video file at its end (demo, soak)")
     realtime: bool = Field(
         default=True, description="Play a video file at its own frame rate, like a live camera"

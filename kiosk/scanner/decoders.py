@@ -70,6 +70,8 @@ class DecodedSymbol:
     symbology: str
     decoder: str
     stage: str = "raw"
+    box: tuple[int, int, int, int] | None = None
+    """Where it was read (x0, y0, x1, y1) in the image the decoder was given, if known."""
 
 
 @functools.cache
@@ -117,10 +119,17 @@ def decode_zxing(
             symbology=zxing_symbology(r.format.name, r.symbology_identifier),
             decoder="zxing",
             stage=stage,
+            box=_zxing_box(r.position),
         )
         for r in results
         if r.valid and r.text
     ]
+
+
+def _zxing_box(position: Any) -> tuple[int, int, int, int]:
+    corners = (position.top_left, position.top_right, position.bottom_left, position.bottom_right)
+    xs, ys = [p.x for p in corners], [p.y for p in corners]
+    return min(xs), min(ys), max(xs), max(ys)
 
 
 @functools.cache
@@ -157,6 +166,12 @@ def decode_pyzbar(gray: Gray, stage: str = "raw") -> list[DecodedSymbol]:
                     symbology=_PYZBAR_NAMES.get(r.type, r.type.lower()),
                     decoder="pyzbar",
                     stage=stage,
+                    box=(
+                        r.rect.left,
+                        r.rect.top,
+                        r.rect.left + r.rect.width,
+                        r.rect.top + r.rect.height,
+                    ),
                 )
             )
     return found

@@ -127,6 +127,12 @@ def _interpret(text: str, symbology: str, config: Gs1Config) -> ScannedCode:
             payment_code=body,
             payment_provider=provider,
         )
+    if symbology == "upce" and body.isascii() and body.isdigit() and len(body) <= 8:
+        # 8 digits only: a 6- or 7-digit form carries no check digit to verify.
+        expanded = _upce_to_upca(body) if len(body) == 8 else None
+        if expanded is None:
+            return ScannedCode(text=text, symbology=symbology, gtin=None, error="bad UPC-E")
+        body = expanded  # as UPC-A: an 8-digit UPC-E under ]E0 would pass for a GTIN-8
     if aim is None and body.isascii() and body.isdigit() and len(body) in (8, 12, 13, 14):
         # A bare number (keyboard-wedge or serial scanner without AIM prefix) is a GTIN;
         # otherwise biip would also try it as a GS1 message ("400…" = AI 400).
@@ -134,6 +140,22 @@ def _interpret(text: str, symbology: str, config: Gs1Config) -> ScannedCode:
     if body[:4].lower() == "http":
         aim = None  # a GS1 Digital Link sits in a plain (non-FNC1) QR; biip spots the URI
     return _parse_with_biip(text, symbology, aim, body, config)
+
+
+def _upce_to_upca(digits: str) -> str | None:
+    """UPC-E (number system, six digits, check digit) as its 12-digit UPC-A, or None.
+
+    Decoders report UPC-E unexpanded; read as a GTIN it would be a GTIN-8 of other digits
+    (``01234565`` is UPC-A ``012345000065``, not ``00000001234565``): a wrong product. biip
+    applies the GS1 zero-suppression rules and checks the number system and check digit.
+    """
+    from biip import ParseError
+    from biip.upc import Upc
+
+    try:
+        return Upc.parse(digits).as_upc_a()
+    except ParseError:
+        return None
 
 
 def _parse_with_biip(

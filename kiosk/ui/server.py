@@ -7,11 +7,8 @@ import threading
 import time
 
 from kiosk.config import UiConfig
-from kiosk.controller import KioskController
 from kiosk.exceptions import KioskError
-from kiosk.paying import PaymentRunner
-from kiosk.payment.base import PaymentTerminal
-from kiosk.payment.cash import CashAcceptor
+from kiosk.shell.parts import Parts
 
 log = logging.getLogger(__name__)
 
@@ -19,19 +16,9 @@ log = logging.getLogger(__name__)
 class UiServer:
     name = "kiosk-ui"
 
-    def __init__(
-        self,
-        ctl: KioskController,
-        payments: PaymentRunner,
-        config: UiConfig,
-        cash: CashAcceptor | None = None,
-        terminal: PaymentTerminal | None = None,
-    ) -> None:
-        self.ctl = ctl
-        self.payments = payments
+    def __init__(self, parts: Parts, config: UiConfig) -> None:
+        self.parts = parts
         self.config = config
-        self.cash = cash
-        self.terminal = terminal
         self.port: int | None = None
         self._server: object | None = None
         self._thread: threading.Thread | None = None
@@ -45,7 +32,7 @@ class UiServer:
 
         from kiosk.ui.app import create_app
 
-        app = create_app(self.ctl, self.payments, self.cash, self.terminal)
+        app = create_app(self.parts)
         server = uvicorn.Server(
             uvicorn.Config(
                 app,

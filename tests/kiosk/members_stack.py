@@ -28,7 +28,8 @@ from cloud.stores.models import Store
 from contracts.pricebook import PriceBook, Product, encode_pricebook
 from edge.runtime import Runtime
 from kiosk.config import KioskConfig
-from kiosk.service import Devices, KioskNode, build_node
+from kiosk.service import KioskNode, build_node
+from kiosk.shell.devices import Devices
 from tests.cloud.web.server import ConsoleServer, console_server
 from tests.kiosk.node import kiosk_config, wait_for
 
@@ -141,7 +142,7 @@ def node_config(
             "url": api_url or f"{stack.cloud.url}/api/v1",
             "username": CASHIER,
             "password": CASHIER_PASSWORD,
-            "timeout_s": 2.0,
+            "timeout_s": 10.0,  # a loaded CI machine; the timeout path has its own test
         },
     )
 
@@ -150,7 +151,7 @@ class Kiosk:
     """A running node and an HTTP client on its screen API."""
 
     def __init__(self, config: KioskConfig, devices: Devices | None = None) -> None:
-        self.node: KioskNode = build_node(config, devices or Devices())
+        self.node: KioskNode = build_node(config, devices)
         self.runtime = Runtime(self.node.services)
         self.runtime.start_all()
         assert self.node.ui is not None

@@ -12,7 +12,8 @@ from typing import Any
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
-from contracts.messages import Command, CommandResult, decode_model, encode
+from contracts.codec import decode_model, encode
+from contracts.messages import Command, CommandResult
 from contracts.topics import command_result_topic, command_results_filter, command_topic
 from tests.kiosk.node import wait_for
 

@@ -33,7 +33,7 @@ def kiosk_config(tmp: Path, mqtt_url: str = "mqtt://127.0.0.1:1", **extra: Any) 
         "mqtt": {"url": mqtt_url, "backoff_min": 0.1, "backoff_max": 0.5},
         "outbox": {"path": str(tmp / "node.sqlite3")},
         "scale": {"type": "fake", "noise_g": 0.3, "sample_s": 0.01},
-        "terminal": {
+        "payment": {
             "type": "simulator",
             "state_path": str(tmp / "terminal.sqlite3"),
             "latency_s": 0.05,

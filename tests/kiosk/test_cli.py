@@ -17,7 +17,7 @@ import yaml
 
 from contracts.pricebook import encode_pricebook
 from contracts.topics import events_filter
-from kiosk.payment.simulator import TerminalSimulator
+from kiosk.payment.simulator import PaymentSimulator
 from smartstore.broker import free_port
 from tests.kiosk.books import BAG, demo_book
 from tests.kiosk.mqtt_probe import Probe
@@ -35,7 +35,7 @@ def write_config(tmp: Path, mqtt_url: str, ui_port: int, **extra: Any) -> Path:
         "mqtt": {"url": mqtt_url, "backoff_min": 0.1, "backoff_max": 0.5},
         "outbox": {"path": str(tmp / "node.sqlite3")},
         "scale": {"type": "none"},
-        "terminal": {
+        "payment": {
             "type": "simulator",
             "state_path": str(tmp / "terminal.sqlite3"),
             "latency_s": 30,
@@ -118,7 +118,7 @@ def test_kill_9_during_payment_recovers_one_charge_one_sale(
 ) -> None:
     port = free_port()
     cfg = write_config(tmp_path, broker.url, port)
-    terminal = TerminalSimulator(tmp_path / "terminal.sqlite3")
+    terminal = PaymentSimulator(tmp_path / "terminal.sqlite3")
     probe = Probe(broker.host, broker.port, events_filter("demo", "kiosk-1"))
     proc = spawn(cfg, tmp_path / "kiosk.log")
     try:

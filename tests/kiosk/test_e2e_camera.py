@@ -13,7 +13,8 @@ import pytest
 from contracts.messages import SaleData
 from contracts.topics import events_filter
 from edge.runtime import Runtime
-from kiosk.payment.simulator import TerminalSimulator
+from kiosk.payment.cash import FakeCashAcceptor
+from kiosk.payment.simulator import PaymentSimulator
 from kiosk.printer.fake import FakeNetworkPrinter
 from kiosk.scale.fake import FakeScale
 from kiosk.scanner.testing import Label, background, render_frame, write_video
@@ -61,31 +62,34 @@ def test_camera_to_broker(tmp_path: Path) -> None:
         node = build_node(cfg)
         runtime = Runtime(node.services)
         runtime.start_all()
-        ctl = node.controller
-        scale = node.scale
-        terminal = node.terminal
+        session, payments = node.parts.session, node.parts.payments
+        co = session.co
+        scale = node.devices.scale.scale
+        terminal = node.devices.payment.adapter
+        cash = node.devices.cash.acceptor
         assert isinstance(scale, FakeScale)
-        assert isinstance(terminal, TerminalSimulator)
+        assert isinstance(terminal, PaymentSimulator)
         try:
-            wait_for(lambda: len(ctl.co.cart.lines) == 1, timeout=30, what="milk scanned")
+            wait_for(lambda: len(session.co.cart.lines) == 1, timeout=30, what="milk scanned")
             scale.place(1040)
-            wait_for(lambda: len(ctl.co.cart.lines) == 2, timeout=30, what="bread scanned")
+            wait_for(lambda: len(session.co.cart.lines) == 2, timeout=30, what="bread scanned")
             scale.place(398)
             wait_for(
-                lambda: not any(ln.needs_bagging for ln in ctl.co.cart.lines),
-                what=f"bagged {ctl.co.cart.lines} {ctl.co.open_interventions} {scale.load_g}",
+                lambda: not any(ln.needs_bagging for ln in session.co.cart.lines),
+                what=f"bagged {co.cart.lines} {co.open_interventions} {scale.load_g}",
             )
-            assert [ln.sku for ln in ctl.co.cart.lines] == ["milk", "bread"]
-            assert all(ln.qty == 1 for ln in ctl.co.cart.lines)
-            ctl.act(ctl.co.start_payment)
+            assert [ln.sku for ln in session.co.cart.lines] == ["milk", "bread"]
+            assert all(ln.qty == 1 for ln in session.co.cart.lines)
+            session.act(session.co.start_payment)
             terminal.push("decline", "approve")
-            node.payments.pay_card(amount=D("10.00"), wait=True)
-            assert ctl.co.ledger.attempts[-1].status == "declined"
-            node.payments.pay_card(amount=D("10.00"), wait=True)
-            assert ctl.co.due() == D("8.50")
-            node.cash.start(node.payments.on_cash)  # type: ignore[union-attr]
-            node.cash.insert(D(20))  # type: ignore[union-attr]
-            assert ctl.co.phase == "receipt"
+            payments.pay_card(amount=D("10.00"), wait=True)
+            assert session.co.ledger.attempts[-1].status == "declined"
+            payments.pay_card(amount=D("10.00"), wait=True)
+            assert session.co.due() == D("8.50")
+            assert isinstance(cash, FakeCashAcceptor)
+            cash.start(payments.on_cash)
+            cash.insert(D(20))
+            assert session.co.phase == "receipt"
             assert printer.wait_for(lambda p: bool(p.jobs), timeout=15)
             sales = wait_for(lambda: probe.of_type("sale"), timeout=20, what="sale event")
         finally:

@@ -72,7 +72,9 @@ def test_metrics_show_outbox_depth_link_state_and_camera_decode_times(tmp_path: 
     runtime = Runtime(node.services)
     runtime.start_all()
     try:
-        wait_for(lambda: len(node.controller.co.cart.lines) == 1, timeout=30, what="milk scanned")
+        wait_for(
+            lambda: len(node.parts.session.co.cart.lines) == 1, timeout=30, what="milk scanned"
+        )
         for code in ("printer_paper_out", "scale_offline"):
             node.outbox.emit("fault", FaultData(code=code, component="test", active=True))
         text = scrape(node)
@@ -131,8 +133,8 @@ def test_config_push_applies_reports_refuses_and_rolls_back(
         assert done.status is CommandStatus.OK, done.result
         assert done.result is not None
         assert done.result.result["version"] == v1
-        assert node.controller.co.settings.max_failures == 5
-        assert node.controller.store_name == "Corner"
+        assert node.parts.session.co.settings.max_failures == 5
+        assert node.parts.session.screen.store_name == "Corner"
         assert yaml.safe_load(path.read_text())["checkout"]["store_name"] == "Corner"
         wait_for(
             lambda: (retained_state(probe) or {}).get("config_version") == v1,
@@ -161,7 +163,7 @@ def test_config_push_applies_reports_refuses_and_rolls_back(
         assert done.status is CommandStatus.FAILED
         assert "rolled back" in (done.result.error or "")  # type: ignore[union-attr]
         assert path.read_text() == on_disk
-        assert node.controller.co.settings.max_failures == 5
+        assert node.parts.session.co.settings.max_failures == 5
         assert node.fleet.remote.version == v1
         assert (retained_state(probe) or {}).get("config_version") == v1
         assert v2 != v3
@@ -175,5 +177,5 @@ def test_config_push_applies_reports_refuses_and_rolls_back(
         KioskConfig.model_validate(yaml.safe_load(path.read_text())), config_path=path
     )
     assert again.link.config_version == v1
-    assert again.controller.co.settings.max_failures == 5
+    assert again.parts.session.co.settings.max_failures == 5
     again.outbox.close()

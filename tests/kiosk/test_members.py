@@ -57,7 +57,7 @@ def test_online_balance_tier_discount_and_points_up_to_the_balance(
         assert stack.book.points.offline_redeem_limit < 600 <= BALANCE
         k.post("points", {"points": 600})
         sale = k.pay_card()
-        stored = k.node.controller.store.sale(sale["sale_id"])
+        stored = k.node.parts.session.store.sale(sale["sale_id"])
     assert stored is not None
     assert stored.model_extra is not None
     assert stored.model_extra["member_tier"] == "gold"

@@ -34,7 +34,7 @@ def test_campaign_coupon_applies_and_expired_ones_are_refused(
         k.post("scan", {"code": item.gtins[0]})
         k.post("scan", {"code": item.gtins[0]})
         before = _discounts(k.state())
-        # scanned like any code (camera or serial scanner route through ctl.scan)
+        # scanned like any code (camera or serial scanner route through the scanning part)
         v = k.post("scan", {"code": stack.coupon})
         assert v["coupons"] == [stack.coupon]
         assert _discounts(v) == before + Decimal("5.00")
@@ -52,7 +52,7 @@ def test_campaign_coupon_applies_and_expired_ones_are_refused(
             assert k.state()["interventions"][0]["kind"] == "repeated_failures"
             k.post("clear", {"secret": PIN})
         sale = k.pay_card()
-        stored = k.node.controller.store.sale(sale["sale_id"])
+        stored = k.node.parts.session.store.sale(sale["sale_id"])
     assert stored is not None
     assert stored.model_extra is not None
     assert stored.model_extra["coupons"] == [stack.coupon]

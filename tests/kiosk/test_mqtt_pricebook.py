@@ -37,7 +37,7 @@ def milk_line(k: Running) -> dict:  # type: ignore[type-arg]
 
 
 def stored_version(k: Running) -> int | None:
-    raw = k.node.controller.store.load_pricebook()
+    raw = k.node.parts.session.store.load_pricebook()
     return None if raw is None else decode_pricebook(raw).version
 
 
@@ -57,7 +57,7 @@ def test_pricebook_applies_at_the_cart_boundary_and_survives_a_restart(
         # v2 arrives while the cart is open: stored at once, the open cart keeps v1 prices
         cloud.publish(TOPIC, encode_pricebook(repriced(2, "7.00")), retain=True)
         wait_for(lambda: stored_version(k) == 2, what="v2 stored")
-        assert k.node.controller.co.pending_book is not None
+        assert k.node.parts.session.co.pending_book is not None
         assert k.state()["pricebook_version"] == 1
         k.post("scan", {"code": MILK})  # a second unit, same cart: still the old price
         k.bag(1040)

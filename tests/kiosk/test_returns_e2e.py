@@ -18,9 +18,9 @@ from cloud.members.models import Member, PointsEntry
 from cloud.returns.models import RefundEntry, Return, ReturnRefund
 from cloud.sales.models import Sale
 from cloud.settings import CloudSettings
+from kiosk.domain.returns import RECEIPT_URL
 from kiosk.payment.cash import FakeCashAcceptor
-from kiosk.payment.simulator import TerminalSimulator
-from kiosk.receipt_codes import RECEIPT_URL
+from kiosk.payment.simulator import PaymentSimulator
 from tests.cloud.web.server import PASSWORD
 from tests.kiosk.members_stack import PHONE, Kiosk, Stack, cloud_stack, kiosk, node_config
 from tests.kiosk.node import PIN, wait_for
@@ -72,7 +72,7 @@ def test_return_two_lines_refunds_tenders_and_the_cloud_applies_it(
         wait_for(lambda: _sale(stack, sale_id), timeout=20, what="sale in the cloud")
         stock_before = {g: _on_hand(stack, g) for g in gtins}
         balance_before = _balance(stack)
-        assert isinstance(k.node.cash, FakeCashAcceptor)
+        assert isinstance(k.node.devices.cash.acceptor, FakeCashAcceptor)
         # the attendant opens the sale from the receipt QR
         wrong = k.post(
             "return/start", {"secret": "0000", "receipt": RECEIPT_URL + sale_id}, status=409
@@ -91,8 +91,8 @@ def test_return_two_lines_refunds_tenders_and_the_cloud_applies_it(
         refunds = {r["method"]: Decimal(r["amount"]) for r in event["refunds"]}
         assert sum(refunds.values()) == Decimal(quote["total"])
         assert "card" in refunds  # card first, back through the terminal
-        terminal = k.node.terminal
-        assert isinstance(terminal, TerminalSimulator)
+        terminal = k.node.devices.payment.adapter
+        assert isinstance(terminal, PaymentSimulator)
         assert sum(a for _, a in terminal.refunds()) == refunds["card"]
         # the same lines again: refused locally, nothing paid
         k.post("return/start", {"secret": PIN, "receipt": sale_id})

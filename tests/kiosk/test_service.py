@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from decimal import Decimal as D  # noqa: N817 - short money literals in tests
 from pathlib import Path
@@ -9,13 +10,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from contracts.messages import SaleData
-from contracts.topics import events_filter
+from contracts.codec import encode
+from contracts.messages import Ack, SaleData
+from contracts.topics import ack_topic, events_filter
 from edge.runtime import Runtime
 from kiosk.payment.cash import FakeCashAcceptor
-from kiosk.payment.simulator import TerminalSimulator
+from kiosk.payment.simulator import PaymentSimulator
 from kiosk.scale.fake import FakeScale
-from kiosk.service import Devices, KioskNode, build_node
+from kiosk.service import KioskNode, build_node
+from kiosk.shell.devices import Devices
+from kiosk.shell.zreport import close_day
 from smartstore.broker import free_port
 from tests.kiosk.books import BAG, BREAD, MILK
 from tests.kiosk.fakes import RecordingPrinter
@@ -35,13 +39,15 @@ class Running:
 
     @property
     def scale(self) -> FakeScale:
-        assert isinstance(self.node.scale, FakeScale)
-        return self.node.scale
+        scale = self.node.devices.scale.scale
+        assert isinstance(scale, FakeScale)
+        return scale
 
     @property
-    def terminal(self) -> TerminalSimulator:
-        assert isinstance(self.node.terminal, TerminalSimulator)
-        return self.node.terminal
+    def terminal(self) -> PaymentSimulator:
+        adapter = self.node.devices.payment.adapter
+        assert isinstance(adapter, PaymentSimulator)
+        return adapter
 
     def state(self) -> dict:  # type: ignore[type-arg]
         return self.http.get("/api/state").json()  # type: ignore[no-any-return]
@@ -66,7 +72,8 @@ def broker(tmp_path: Path) -> Iterator[MosquittoProcess]:
 
 def start(tmp_path: Path, url: str) -> tuple[Runtime, Running]:
     printer = RecordingPrinter()
-    node = build_node(kiosk_config(tmp_path, url), Devices(printer=printer))
+    cfg = kiosk_config(tmp_path, url)
+    node = build_node(cfg, Devices.from_config(cfg, printer=printer))
     runtime = Runtime(node.services)
     runtime.start_all()
     return runtime, Running(node, printer)
@@ -118,7 +125,7 @@ def test_cash_change_intervention_with_pin_and_zreport(
         v = k.state()
         assert v["phase"] == "receipt"
         assert v["sale"]["change"] == "19.50"
-        cash = k.node.cash
+        cash = k.node.devices.cash.acceptor
         assert isinstance(cash, FakeCashAcceptor)
         assert cash.dispensed
         k.post("finish")
@@ -131,7 +138,8 @@ def test_cash_change_intervention_with_pin_and_zreport(
         k.post("clear", {"secret": PIN})
         assert not k.state()["blocked"]
         k.post("remove", {"line_id": k.state()["lines"][0]["line_id"]})
-        report = k.node.controller.zreport(k.node.controller.co.clock())
+        session = k.node.parts.session
+        report = close_day(session, session.co.clock())
         assert report["sales_count"] == 1
         zr = wait_for(lambda: probe.of_type("zreport"), what="zreport")
         kinds = (
@@ -144,6 +152,18 @@ def test_cash_change_intervention_with_pin_and_zreport(
         probe.close()
     assert zr[0]["data"]["tenders"][0]["method"] == "cash"
     assert kinds == {"raised", "cleared"}
+
+
+def _ack_like_the_cloud(cloud: Probe) -> None:
+    """Publish what the cloud would once it applied these events (SPEC §4)."""
+    envelopes = [body for topic, body in cloud.messages if "/evt/" in topic]
+    seqs = {int(e["seq"]) for e in envelopes}
+    floor = 0
+    while floor + 1 in seqs:
+        floor += 1
+    boot = max(int(e["boot"]) for e in envelopes if int(e["seq"]) == floor)
+    ack = encode(Ack(boot=boot, seq=floor))
+    cloud.client.publish(ack_topic("demo", "kiosk-1"), ack, qos=1).wait_for_publish(5)
 
 
 def test_broker_down_for_a_whole_checkout(tmp_path: Path) -> None:
@@ -184,16 +204,19 @@ def test_broker_down_for_a_whole_checkout(tmp_path: Path) -> None:
             assert cloud.of_type("sale") == []
             broker.start()  # same port, sessions restored from the persistence file
             sales = wait_for(lambda: cloud.of_type("sale"), timeout=20, what="sale delivered")
+            assert k.node.outbox.depth() >= 1  # the broker took it; the cloud has not acked
+            _ack_like_the_cloud(cloud)
             wait_for(lambda: k.node.outbox.depth() == 0, timeout=20, what="outbox drained")
             # A later event from the same outbox: once it arrived, any duplicate of the sale
             # would already have (MQTT keeps one publisher's order for a subscriber).
-            k.node.controller.zreport(k.node.controller.co.clock())
+            close_day(k.node.parts.session, k.node.parts.session.co.clock())
             zreports = wait_for(lambda: cloud.of_type("zreport"), timeout=20, what="zreport")
             sales = cloud.of_type("sale")
         finally:
             runtime.stop_all()
             cloud.close()
-    assert len(sales) == 1, [s["event_id"] for s in sales]
+    # once for the cloud, which dedups by event id (a re-send may carry a second copy)
+    assert len({s["event_id"] for s in sales}) == 1, [s["event_id"] for s in sales]
     sale = SaleData.model_validate(sales[0]["data"])  # checks Σ tenders − change = total too
     assert sale.sale_id == k.printer.printed[0][0]
     assert sale.total == D("7.00")
@@ -264,6 +287,13 @@ def test_malformed_requests_do_not_crash(tmp_path: Path) -> None:
         runtime.stop_all()
 
 
+def fault_states(node: KioskNode) -> list[bool]:
+    """``active`` of the printer fault events waiting in the node's outbox, in order."""
+    rows = node.outbox.fetch_unsent(0, 1000)
+    faults = [json.loads(r.payload) for r in rows if r.topic.endswith("/fault")]
+    return [bool(f["data"]["active"]) for f in faults if f["data"]["component"] == "printer"]
+
+
 def test_receipt_to_a_network_printer_on_loopback(tmp_path: Path) -> None:
     from kiosk.printer.fake import FakeNetworkPrinter
 
@@ -286,6 +316,9 @@ def test_receipt_to_a_network_printer_on_loopback(tmp_path: Path) -> None:
             k.post("reprint")
             wait_for(lambda: k.state()["blocked"], what="paper-out intervention")
             assert k.state()["interventions"][0]["kind"] == "printer_fault"
+            wait_for(lambda: fault_states(node) == [True], what="fault event")
+            fake.paper = "ok"  # staff load paper: the fault clears without another receipt
+            wait_for(lambda: fault_states(node) == [True, False], timeout=10, what="cleared")
         finally:
             runtime.stop_all()
     job = fake.jobs[0]

@@ -19,7 +19,9 @@ from hypothesis import strategies as st
 from contracts.messages import SaleData
 from edge.runtime import Runtime
 from kiosk.exceptions import KioskError
-from kiosk.service import Devices, build_node
+from kiosk.service import build_node
+from kiosk.shell.devices import Devices
+from kiosk.ui.deps import view as screen_view
 from smartstore.broker import free_port
 from tests.kiosk.books import CHEESE, DELI
 from tests.kiosk.fakes import RecordingPrinter
@@ -36,7 +38,7 @@ def start(tmp_path: Path, **extra: Any) -> tuple[Runtime, Running]:
         tmp_path, f"mqtt://127.0.0.1:{free_port()}", gs1={"rcn_region": "odoo"}, **extra
     )
     printer = RecordingPrinter()
-    node = build_node(cfg, Devices(printer=printer))
+    node = build_node(cfg, Devices.from_config(cfg, printer=printer))
     runtime = Runtime(node.services)
     runtime.start_all()
     return runtime, Running(node, printer)
@@ -75,7 +77,7 @@ def test_weight_and_price_labels_price_weigh_and_sell(tmp_path: Path) -> None:
         sale_id = k.state()["sale"]["sale_id"]
     finally:
         runtime.stop_all()
-    sale = k.node.controller.store.sale(sale_id)
+    sale = k.node.parts.session.store.sale(sale_id)
     assert isinstance(sale, SaleData)
     assert [(ln.gtin, ln.qty, ln.unit_price, ln.amount) for ln in sale.lines] == [
         (CHEESE, D("1.25"), D("58.00"), D("72.50")),
@@ -122,11 +124,9 @@ def test_weight_label_from_a_serial_scanner_on_a_pty(tmp_path: Path) -> None:
 
 def test_any_typed_text_is_an_item_or_a_refusal(tmp_path: Path) -> None:
     """Manual entry goes through the GS1 reader now: arbitrary text never escapes as a crash."""
-    node = build_node(
-        kiosk_config(tmp_path, gs1={"rcn_region": "odoo"}, terminal={"type": "none"}),
-        Devices(printer=RecordingPrinter()),
-    )
-    ctl = node.controller
+    cfg = kiosk_config(tmp_path, gs1={"rcn_region": "odoo"}, payment={"type": "none"})
+    node = build_node(cfg, Devices.from_config(cfg, printer=RecordingPrinter()))
+    session = node.parts.session
 
     @settings(max_examples=100, deadline=None)
     @given(
@@ -138,11 +138,11 @@ def test_any_typed_text_is_an_item_or_a_refusal(tmp_path: Path) -> None:
     )
     def scan(text: str) -> None:
         with contextlib.suppress(KioskError):
-            ctl.scan(text)
-        view = ctl.view()  # the screen still renders
+            node.parts.scanning.scan(text)
+        view = screen_view(node.parts)  # the screen still renders
         assert all(D(ln["qty"]) > 0 for ln in view["lines"])
-        if ctl.co.blocked or len(ctl.co.cart.lines) > 20:
-            ctl.act(lambda: ctl.co.clear(None, "test", "pin", approve=False))
+        if session.co.blocked or len(session.co.cart.lines) > 20:
+            session.act(lambda: session.co.clear(None, "test", "pin", approve=False))
 
     try:
         scan()

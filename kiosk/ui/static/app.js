@@ -89,6 +89,10 @@
       $("r-total").textContent = money(s.sale.total);
       $("r-change").textContent = money(s.sale.change);
       $("r-change-line").hidden = Number(s.sale.change) === 0;
+      $("ereceipt-box").hidden = !s.sale.receipt_url;
+      if (s.sale.receipt_url) {
+        $("ereceipt-img").src = "/api/qr.svg?data=" + encodeURIComponent(s.sale.receipt_url);
+      }
     }
     clearTimeout(doneTimer);
     if (s.phase === "done") { doneTimer = setTimeout(function () { post("new"); }, 8000); }
@@ -155,6 +159,11 @@
     $("reprint").onclick = function () { post("reprint"); };
     $("suspend").onclick = function () { post("suspend"); };
     $("resume-btn").onclick = function () { ask(t("resume_prompt"), function (v) { post("resume", { code: v }); }); };
+    $("pickup-btn").onclick = function () {
+      ask(t("pickup_prompt"), function (v) {
+        post("pickup", { code: v.trim() }).then(function () { toast(t("pickup_done")); });
+      });
+    };
     $("coupon-btn").onclick = function () { ask(t("coupon_prompt"), function (v) { post("coupon", { code: v }); }); };
     $("member-btn").onclick = function () {
       ask(t("member_prompt"), function (v) { post("member", { kind: /^\+?\d+$/.test(v) ? "phone" : "card", value: v }); });

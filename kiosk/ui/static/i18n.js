@@ -10,6 +10,7 @@ window.I18N = {
     card: "Bank card", qr: "Mobile (QR)", cash: "Cash", scan_qr: "Scan with your wallet app",
     sim_paid: "(simulator) paid", inserted: "Inserted", back: "Back", thanks: "Thank you!",
     paid: "Paid", change: "Change", take_receipt: "Please take your receipt and your bags",
+    ereceipt: "Scan for your e-receipt",
     reprint: "Reprint receipt", done: "Done", attendant_needed: "An attendant is on the way",
     pin_ph: "Attendant PIN", approve: "Approve", reject: "Reject",
     closed: "This checkout is closed", cancel: "Cancel", bag_it: "Place it in the bagging area",
@@ -46,7 +47,12 @@ window.I18N = {
     err_sale_not_here: "This sale was not made at this checkout", err_nothing_left: "Those items were already returned",
     err_bad_receipt: "Not a receipt code", err_no_return: "Open a sale first", err_nothing_picked: "Pick what comes back",
     err_refund_declined: "The terminal refused the refund", err_bad_qty: "Bad quantity", err_cart_open: "Finish the open cart first",
-    err_no_sale: "No paid sale on screen", err_bad_invoice: "Check the name and tax ID"
+    err_no_sale: "No paid sale on screen", err_bad_invoice: "Check the name and tax ID",
+    pickup: "Collect online order", pickup_prompt: "Your six-digit pickup code",
+    pickup_done: "Order collected. Please take your receipt.",
+    err_pickup_code: "A pickup code has six digits", err_pickup_unknown: "No order with this pickup code",
+    err_pickup_not_ready: "This order is not ready, or was already collected",
+    err_pickup_refused: "Please ask a member of staff", err_cloud_unavailable: "No connection: please ask a member of staff"
   },
   "zh-Hans": {
     connecting: "正在连接…", online: "就绪", offline: "正在重新连接…",
@@ -58,6 +64,7 @@ window.I18N = {
     card: "银行卡", qr: "扫码支付", cash: "现金", scan_qr: "请用手机钱包扫描二维码",
     sim_paid: "（模拟）已支付", inserted: "已投入", back: "返回", thanks: "谢谢惠顾！",
     paid: "已付", change: "找零", take_receipt: "请取走小票和购物袋",
+    ereceipt: "扫码查看电子小票",
     reprint: "重打小票", done: "完成", attendant_needed: "店员马上就到",
     pin_ph: "店员密码", approve: "批准", reject: "拒绝",
     closed: "本收银台暂停服务", cancel: "取消", bag_it: "请将商品放入装袋区",
@@ -94,6 +101,11 @@ window.I18N = {
     err_sale_not_here: "该订单不是在本收银台完成的", err_nothing_left: "这些商品已退过",
     err_bad_receipt: "不是有效的小票码", err_no_return: "请先打开订单", err_nothing_picked: "请选择退货商品",
     err_refund_declined: "终端拒绝退款", err_bad_qty: "数量无效", err_cart_open: "请先完成当前购物",
-    err_no_sale: "没有已付款的订单", err_bad_invoice: "请检查名称和税号"
+    err_no_sale: "没有已付款的订单", err_bad_invoice: "请检查名称和税号",
+    pickup: "线上订单取货", pickup_prompt: "请输入六位取货码",
+    pickup_done: "取货成功，请取走小票。",
+    err_pickup_code: "取货码为六位数字", err_pickup_unknown: "没有使用该取货码的订单",
+    err_pickup_not_ready: "订单尚未备好，或已被取走",
+    err_pickup_refused: "请联系店员", err_cloud_unavailable: "网络不可用，请联系店员"
   }
 };

@@ -6,7 +6,6 @@ from decimal import Decimal as D  # noqa: N817 - short money literals in tests
 
 import pytest
 
-from kiosk.domain import payflow
 from kiosk.domain.checkout import Checkout
 from kiosk.exceptions import CheckoutError
 from tests.kiosk.books import BAG, BEER, MILK, demo_book
@@ -19,9 +18,9 @@ def test_happy_path_card_then_receipt(co: Checkout) -> None:
     assert co.phase == "scanning"
     assert co.on_weight(D("1041.5")) == "bagged"
     co.start_payment()
-    payflow.begin_attempt(co, "card", "ref-1")
-    payflow.attempt_result(co, "ref-1", "approved", "A1")
-    assert payflow.fully_paid(co)
+    co.begin_attempt("card", "ref-1")
+    co.attempt_result("ref-1", "approved", "A1")
+    assert co.fully_paid()
     sale = co.complete()
     assert co.phase == "receipt"
     assert sale.total == D("6.50")
@@ -55,7 +54,7 @@ def test_payment_can_be_cancelled_only_before_money_moves(co: Checkout) -> None:
     co.cancel_payment()
     assert co.phase == "scanning"
     co.start_payment()
-    payflow.insert_cash(co, D("0.20"))
+    co.insert_cash(D("0.20"))
     with pytest.raises(CheckoutError) as err:
         co.cancel_payment()
     assert err.value.code == "payment_started"
@@ -92,8 +91,8 @@ def test_price_book_applies_at_cart_boundary(co: Checkout) -> None:
     assert co.offer_book(newer)
     assert co.priced().total == D("0.50")  # not mid-cart
     co.start_payment()
-    payflow.insert_cash(co, D("0.5"))
-    payflow.settle_cash(co, True)
+    co.insert_cash(D("0.5"))
+    co.settle_cash(dispensed=True)
     co.complete()
     co.finish()
     co.new_cart()

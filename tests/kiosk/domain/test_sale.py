@@ -7,7 +7,7 @@ from decimal import Decimal as D  # noqa: N817 - short money literals in tests
 from contracts.pricing import price_basket
 from contracts.pricing_model import BasketLine
 from kiosk.domain.cart import Cart, Member
-from kiosk.domain.payments import Ledger, TenderRecord
+from kiosk.domain.payment import Ledger, TenderRecord
 from kiosk.domain.sale import build_sale
 from tests.kiosk.books import BREAD, NOW, demo_book
 

@@ -6,7 +6,6 @@ from decimal import Decimal as D  # noqa: N817 - short money literals in tests
 
 import pytest
 
-from kiosk.domain import payflow
 from kiosk.domain.checkout import Checkout
 from kiosk.exceptions import ItemRejected, UnknownCode
 from tests.kiosk.books import BAG, BEER, BREAD, Clock, demo_book, ids
@@ -46,7 +45,7 @@ def test_snapshot_round_trip_mid_payment(co: Checkout) -> None:
     add(co, BREAD)
     co.on_weight(D(400))
     co.start_payment()
-    payflow.begin_attempt(co, "card", "r1")
+    co.begin_attempt("card", "r1")
     other = Checkout(demo_book(), Clock(), ids())
     other.restore(co.snapshot())
     assert other.phase == "paying"

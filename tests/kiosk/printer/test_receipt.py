@@ -16,6 +16,7 @@ from kiosk.printer.receipt import (
     ReceiptDiscount,
     ReceiptLine,
     StoreHeader,
+    TenderRow,
     Text,
     layout,
     mask_card,
@@ -133,3 +134,13 @@ def test_layout_is_never_wider_than_the_paper(
         if isinstance(op, Text):
             assert _fits(op, width), op
             assert not any(ord(c) < 32 for c in op.text)
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Paid online"), ("zh", "线上已付")])
+def test_an_online_order_prints_its_online_tender(language: str, label: str) -> None:
+    """A collected online order's receipt names the online payment, not a raw method code."""
+    receipt = full_receipt(language).model_copy(
+        update={"tenders": (TenderRow(method="online", amount=Decimal("25.00")),), "change": 0}
+    )
+    lines = [op.text for op in _texts(receipt, 42)]
+    assert any(text.startswith(label) and text.endswith("25.00") for text in lines), lines

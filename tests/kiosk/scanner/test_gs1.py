@@ -157,3 +157,46 @@ def test_odoo_weight_round_trip(item: str, grams: int) -> None:
     code = interpret(ean, "ean13", Gs1Config(rcn_region="odoo"))
     assert code.weight_kg == Decimal(grams) / 1000
     assert code.gtin == "0" + with_check_digit(f"21{item}00000")
+
+
+def _upce_expansion(number_system: str, six: str) -> str:
+    """The GS1 zero-suppression table (GS1 General Specifications 7.10), written from the
+    table and not from biip: UPC-E ``n d1..d6`` → UPC-A payload of 11 digits."""
+    d1, d2, d3, d4, d5, d6 = six
+    if d6 in "012":
+        body = f"{d1}{d2}{d6}0000{d3}{d4}{d5}"
+    elif d6 == "3":
+        body = f"{d1}{d2}{d3}00000{d4}{d5}"
+    elif d6 == "4":
+        body = f"{d1}{d2}{d3}{d4}00000{d5}"
+    else:
+        body = f"{d1}{d2}{d3}{d4}{d5}0000{d6}"
+    return number_system + body
+
+
+def test_upce_as_eight_digits_is_its_upc_a_not_a_gtin8() -> None:
+    """Regression: zxing-cpp reports UPC-E unexpanded (``01234565``); it was read as the
+    GTIN-8 ``00000001234565``, another product, beside the right ``00012345000065``."""
+    code = interpret("01234565", "upce", PLAIN)
+    assert code.gtin == "00012345000065"
+
+
+@pytest.mark.parametrize("text", ["01234564", "21234565", "123456", "0123456"])
+def test_upce_without_a_verifiable_check_digit_is_no_product(text: str) -> None:
+    """A wrong check digit, a number system other than 0/1, or a form without the check
+    digit: refused rather than guessed."""
+    code = interpret(text, "upce", PLAIN)
+    assert code.gtin is None
+    assert code.error
+
+
+@given(st.sampled_from("01"), st.from_regex(r"[0-9]{6}", fullmatch=True))
+def test_every_upce_maps_to_the_gtin14_of_its_upc_a(number_system: str, six: str) -> None:
+    upca = with_check_digit(_upce_expansion(number_system, six))
+    upce = number_system + six + upca[-1]  # UPC-E carries the UPC-A's check digit
+    assert interpret(upce, "upce", PLAIN).gtin == "00" + upca
+    # The same item read as UPC-A (12 digits) or zxing-cpp's EAN-13 form: one GTIN.
+    assert interpret(upca, "upca", PLAIN).gtin == "00" + upca
+    assert interpret("0" + upca, "ean13", PLAIN).gtin == "00" + upca
+    wrong = upce[:-1] + str((int(upce[-1]) + 1) % 10)
+    assert interpret(wrong, "upce", PLAIN).gtin is None

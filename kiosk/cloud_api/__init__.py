@@ -1,0 +1,1 @@
+"""The cloud REST API as the kiosk uses it: member balances and coupon checks."""
