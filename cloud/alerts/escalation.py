@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,6 +26,14 @@ from cloud.settings import CloudSettings
 from cloud.stores.models import Store
 
 log = logging.getLogger(__name__)
+
+
+class Pass(Protocol):
+    """Another escalation pass the job runs each tick; returns the store ids it changed."""
+
+    def __call__(
+        self, session: Session, *, now: datetime, settings: CloudSettings, notifier: Notifier
+    ) -> list[int]: ...
 
 
 def store_managers(session: Session, store_id: int) -> list[User]:
@@ -88,6 +97,7 @@ class EscalationJob:
         *,
         interval_s: float = 30.0,
         on_escalated: Callable[[list[int]], None] | None = None,
+        extra: Sequence[Pass] = (),
     ) -> None:
         self._sessions = sessions
         self._settings = settings
@@ -95,6 +105,7 @@ class EscalationJob:
         self._clock = clock
         self._interval_s = interval_s
         self._on_escalated = on_escalated
+        self._extra = tuple(extra)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -104,7 +115,15 @@ class EscalationJob:
             due = escalate(
                 session, now=self._clock(), settings=self._settings, notifier=self._notifier
             )
-            stores = sorted({a.store_id for a in due})
+            changed = {a.store_id for a in due}
+            for escalate_more in self._extra:  # e.g. overdue tasks, in the same transaction
+                changed.update(
+                    escalate_more(
+                        session, now=self._clock(), settings=self._settings,
+                        notifier=self._notifier,
+                    )
+                )  # fmt: skip
+            stores = sorted(changed)
             session.commit()
         if stores and self._on_escalated is not None:
             self._on_escalated(stores)

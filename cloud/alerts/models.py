@@ -18,6 +18,7 @@ ALERT_TYPES = (
     "device_offline",
     "device_fault",
     "kiosk_intervention",
+    "negative_stock",
 )
 
 
@@ -44,3 +45,23 @@ class Alert(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(64), default=None)
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     escalated_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class AlertToggle(Base):
+    """The last raise/clear a node reported for one (store, source, type), by the node's time.
+
+    Two ingest workers may apply a node's raise and clear in either order. A clear that
+    finds nothing open used to leave no trace, so the raise applied after it opened an alert
+    the node had already cleared. This row is the trace, and the row lock that orders the two
+    workers (docs/decisions/0131).
+    """
+
+    __tablename__ = "alert_toggles"
+
+    store_id: Mapped[int] = mapped_column(
+        ForeignKey("stores.id", ondelete="CASCADE"), primary_key=True
+    )
+    source: Mapped[str] = mapped_column(String(200), primary_key=True)
+    type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    at: Mapped[datetime]
+    active: Mapped[bool] = mapped_column(Boolean)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cloud.alerts import service
 from cloud.alerts.models import Alert
@@ -22,11 +20,13 @@ from cloud.deps import (
     UtcQueryTime,
     audit,
     check_store_id,
-    paginate,
     scope_store_ids,
 )
-from cloud.exceptions import NotFoundError
-from cloud.stores.models import Store
+from cloud.stores import service as stores
+from cloud.tasks import service as tasks
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/alerts", tags=["alerts"])
 
@@ -38,10 +38,7 @@ _GROUPS = {
 
 
 def _codes(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(Store.id, Store.code).where(Store.id.in_(ids)))
-    return {sid: code for sid, code in rows}
+    return stores.codes(session, ids)
 
 
 def alert_out(alert: Alert, store_code: str) -> AlertOut:
@@ -67,9 +64,7 @@ def alert_out(alert: Alert, store_code: str) -> AlertOut:
 
 
 def _scoped(session: Session, user: Principal, alert_id: int) -> Alert:
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise NotFoundError(f"alert {alert_id} not found")
+    alert = service.get_alert(session, alert_id)
     check_store_id(user, alert.store_id)
     return alert
 
@@ -86,17 +81,15 @@ def list_alerts(
     type: Annotated[str | None, Query(max_length=32, description="e.g. out_of_stock")] = None,
     since: Annotated[UtcQueryTime | None, Query(description="Opened at or after")] = None,
 ) -> Page[AlertOut]:
-    stmt = select(Alert).order_by(Alert.opened_at.desc(), Alert.id.desc())
-    ids = scope_store_ids(session, user, store)
-    if ids is not None:
-        stmt = stmt.where(Alert.store_id.in_(ids))
-    if status is not None:
-        stmt = stmt.where(Alert.status.in_(_GROUPS.get(status, (status,))))
-    if type is not None:
-        stmt = stmt.where(Alert.type == type)
-    if since is not None:
-        stmt = stmt.where(Alert.opened_at >= since)
-    rows, total = paginate(session, stmt, page)
+    rows, total = service.list_page(
+        session,
+        store_ids=scope_store_ids(session, user, store),
+        statuses=None if status is None else _GROUPS.get(status, (status,)),
+        alert_type=type,
+        since=since,
+        limit=page.limit,
+        offset=page.offset,
+    )
     codes = _codes(session, {a.store_id for a in rows})
     items = [alert_out(a, codes.get(a.store_id, "")) for a in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
@@ -153,4 +146,5 @@ def assign(
 def resolve(alert_id: AlertId, user: StaffUser, session: SessionDep, now: NowDep) -> AlertOut:
     _scoped(session, user, alert_id)
     alert = service.resolve(session, alert_id, by=user.username, now=now)
+    tasks.alert_resolved(session, alert, by=user.username, now=now)
     return _done(session, user, now, alert, "resolve")

@@ -3,7 +3,7 @@ active_unack → cleared_unack → cleared_ack. Cleared = resolved; ``open_key``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -120,6 +120,10 @@ def _clear(alert: Alert, now: datetime, by: str | None) -> None:
     alert.details = {**alert.details, "open_seconds": round((now - opened).total_seconds(), 3)}
 
 
+def find_alert(session: Session, alert_id: int) -> Alert | None:
+    return session.get(Alert, alert_id)
+
+
 def get_alert(session: Session, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id)
     if alert is None:
@@ -208,3 +212,42 @@ def time_to_resolve(alert: Alert) -> timedelta | None:
     if alert.resolved_at is None:
         return None
     return alert.resolved_at - alert.opened_at
+
+
+def list_page(
+    session: Session,
+    *,
+    store_ids: Collection[int] | None,
+    statuses: Sequence[str] | None,
+    alert_type: str | None,
+    since: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Alert], int]:
+    """Newest first among ``store_ids`` (None: all stores), one page, and how many match."""
+    return repository.page(
+        session,
+        store_ids=store_ids,
+        statuses=statuses,
+        alert_type=alert_type,
+        since=since,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def board(session: Session, store_id: int, *, open_only: bool, limit: int = 100) -> Sequence[Alert]:
+    """The store's alerts as the console lists them: escalated first, then newest."""
+    return repository.board(session, store_id, open_only=open_only, limit=limit)
+
+
+def open_counts(session: Session, store_id: int) -> tuple[int, int]:
+    """(open, of which escalated) alerts of the store (the dashboard)."""
+    return repository.open_counts(session, store_id)
+
+
+def open_at_source(
+    session: Session, store_id: int, source: str, types: Sequence[str]
+) -> Sequence[Alert]:
+    """The open alerts of ``types`` on one source, oldest first (a lane's restock task)."""
+    return repository.open_at_source(session, store_id, source, types)

@@ -6,10 +6,10 @@ import base64
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
 
+from cloud.deadletters import service as dead_letters
 from cloud.deadletters.schemas import DeadLetterOut, ReplayIn, ReplayOut
-from cloud.deps import AdminUser, NowDep, Page, PageDep, SessionDep, audit, paginate
+from cloud.deps import AdminUser, NowDep, Page, PageDep, SessionDep, audit
 from cloud.ingest import service
 from cloud.ingest.models import DeadLetter
 
@@ -41,12 +41,9 @@ def list_dead_letters(
     status: Annotated[Literal["new", "replayed", "failed", "discarded"] | None, Query()] = None,
     topic: Annotated[str | None, Query(max_length=300, description="Topic contains")] = None,
 ) -> Page[DeadLetterOut]:
-    stmt = select(DeadLetter).order_by(DeadLetter.received_at.desc(), DeadLetter.id.desc())
-    if status is not None:
-        stmt = stmt.where(DeadLetter.status == status)
-    if topic:
-        stmt = stmt.where(DeadLetter.topic.contains(topic, autoescape=True))
-    rows, total = paginate(session, stmt, page)
+    rows, total = dead_letters.list_page(
+        session, status=status, topic=topic, limit=page.limit, offset=page.offset
+    )
     items = [dead_letter_out(r) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from sqlalchemy import select
 
 from cloud.deps import (
     CurrentUser,
@@ -15,7 +14,6 @@ from cloud.deps import (
     PageDep,
     SessionDep,
     audit,
-    paginate,
     store_for,
 )
 from cloud.devices import service
@@ -56,12 +54,9 @@ def list_devices(
     kind: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Page[DeviceOut]:
     row = store_for(session, user, store)
-    stmt = select(Device).where(Device.store_id == row.id).order_by(Device.node)
-    if online is not None:
-        stmt = stmt.where(Device.online.is_(online))
-    if kind is not None:
-        stmt = stmt.where(Device.kind == kind)
-    rows, total = paginate(session, stmt, page)
+    rows, total = service.list_page(
+        session, row.id, online=online, kind=kind, limit=page.limit, offset=page.offset
+    )
     items = [device_out(d, row) for d in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 

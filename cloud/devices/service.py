@@ -134,3 +134,53 @@ def sweep_offline(session: Session, now: datetime, timeout_s: float) -> list[Dev
     for device in stale:
         _set_online(session, device, False, now, reason=f"silent for more than {timeout_s:g}s")
     return list(stale)
+
+
+def registry(session: Session) -> dict[tuple[str, str], tuple[int, int]]:
+    """(store code, node) → (store id, device id) of every device, for ingest's cache."""
+    return repository.registry(session)
+
+
+def device_by_id(session: Session, device_id: int) -> Device:
+    device = session.get(Device, device_id)
+    if device is None:
+        raise NotFoundError(f"device {device_id} not found")
+    return device
+
+
+def find_device(session: Session, store: str, node: str) -> Device | None:
+    """The device, or None (``get_device`` raises instead)."""
+    return repository.by_store_node(session, store, node)
+
+
+def list_page(
+    session: Session,
+    store_id: int,
+    *,
+    online: bool | None,
+    kind: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Device], int]:
+    """The store's devices by node, filtered, one page, and how many match."""
+    return repository.page_in_store(
+        session, store_id, online=online, kind=kind, limit=limit, offset=offset
+    )
+
+
+def in_store(session: Session, store_id: int) -> Sequence[Device]:
+    """The store's devices by node."""
+    return repository.in_store(session, store_id)
+
+
+def in_store_node(session: Session, store_id: int, node: str) -> Device | None:
+    return repository.in_store_node(session, store_id, node)
+
+
+def every_device(session: Session) -> Sequence[Device]:
+    return repository.every(session)
+
+
+def online_counts(session: Session, store_id: int) -> dict[bool, int]:
+    """online → number of the store's devices (the dashboard)."""
+    return repository.online_counts(session, store_id)

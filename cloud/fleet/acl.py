@@ -12,9 +12,11 @@ from dataclasses import dataclass
 
 from contracts.topics import (
     CLOUD_STATE_TOPIC,
+    ROOT,
     command_results_filter,
     commands_filter,
     events_filter,
+    node_base,
     pricebook_topic,
     state_topic,
     states_filter,
@@ -49,11 +51,13 @@ HEADER = (
 
 
 def node_acl_lines(store: str, node: str) -> list[str]:
-    """What one node may do: write under its own subtree, read its commands and store's book."""
+    """What one node may do (SPEC §4): write under its own subtree; read its commands, its
+    acks and its store's price book."""
     return [
         f"topic write {state_topic(store, node)}",
         f"topic write {events_filter(store, node)}",
         f"topic read {commands_filter(store, node)}",
+        f"topic read {node_base(store, node)}/ack",
         f"topic write {command_results_filter(store, node)}",
         f"topic read {pricebook_topic(store)}",
         f"topic read {CLOUD_STATE_TOPIC}",
@@ -61,11 +65,13 @@ def node_acl_lines(store: str, node: str) -> list[str]:
 
 
 def service_acl_lines(stores: Iterable[str]) -> list[str]:
-    """Cloud services read every node's traffic, send commands and publish price books."""
+    """Cloud services read every node's traffic, send commands and publish price books; they
+    may write event topics only to clear a retained event (an empty retained message)."""
     all_results = command_results_filter()
     lines = [
+        f"topic write {ROOT}/+/+/ack",
         f"topic read {states_filter()}",
-        f"topic read {events_filter()}",
+        f"topic readwrite {events_filter()}",
         f"topic read {all_results}",
         f"topic write {all_results.removesuffix('/res')}",
         f"topic readwrite {CLOUD_STATE_TOPIC}",

@@ -18,9 +18,19 @@ FleetDirOpt = typer.Option(None, "--fleet-dir", help="Registry, passwd and acl d
 StoreOpt = typer.Option(..., "--store", help="Store id, e.g. demo.")
 NodeOpt = typer.Option(..., "--node", help="Node id, e.g. kiosk-1.")
 PidOpt = typer.Option(None, "--broker-pid-file", help="SIGHUP this broker after changes.")
+ControlOpt = typer.Option(
+    None,
+    "--broker-control",
+    help="host:port of the nodes' listener: apply node changes to the running broker.",
+)
 
 
-def _fleet(config: Path | None, fleet_dir: Path | None, pid_file: Path | None) -> Any:
+def _fleet(
+    config: Path | None,
+    fleet_dir: Path | None,
+    pid_file: Path | None,
+    control: str | None = None,
+) -> Any:
     import yaml
     from pydantic import ValidationError
 
@@ -38,6 +48,10 @@ def _fleet(config: Path | None, fleet_dir: Path | None, pid_file: Path | None) -
         data["dir"] = str(fleet_dir)
     if pid_file is not None:
         data["reload"] = {"type": "signal", "pid_file": str(pid_file)}
+    if control is not None:
+        host, sep, port = control.rpartition(":")
+        where = {"host": host, "port": port} if sep else {"host": control}
+        data["control"] = {**(data.get("control") or {}), **where}
     try:
         return Fleet(FleetSettings.model_validate(data))
     except ValidationError as exc:
@@ -60,21 +74,29 @@ def provision(
     database_url: str | None = typer.Option(
         None, "--database-url", help="Also register the device in the cloud database."
     ),
+    update_key: Path | None = typer.Option(
+        None, "--update-key", help="The fleet's update signing.pub, for the node's env."
+    ),
     config: Path | None = FleetConfigOpt,
     fleet_dir: Path | None = FleetDirOpt,
     pid_file: Path | None = PidOpt,
+    control: str | None = ControlOpt,
 ) -> None:
     """Issue MQTT credentials for a node; the password is shown once."""
     from urllib.parse import urlsplit
 
     from cloud.exceptions import CloudError
+    from contracts.bundles import BundleError, load_public_key
 
-    fleet = _fleet(config, fleet_dir, pid_file)
+    fleet = _fleet(config, fleet_dir, pid_file, control)
     try:
+        public = update_key.read_text(encoding="utf-8").strip() if update_key else None
+        if public is not None:
+            load_public_key(public)  # refuse a file that is not an update key
         cred = fleet.provision(store, node, kind=kind, rotate=rotate)
         if database_url:
             _register(database_url, store, node, kind)
-    except (CloudError, ValueError) as exc:
+    except (CloudError, ValueError, OSError, BundleError) as exc:
         raise _fail(exc) from exc
     parts = urlsplit(broker)
     url = cred.mqtt_url(parts.hostname or "127.0.0.1", parts.port or 1883, parts.scheme == "mqtts")
@@ -82,16 +104,19 @@ def provision(
         f"username:  {cred.username}\npassword:  {cred.password}\nclient id: {cred.client_id}"
     )
     typer.echo(f"SMARTSTORE_MQTT_URL={url}")
+    if public is not None:
+        # the node checks every update bundle against this key (edge.updates)
+        typer.echo(f"SMARTSTORE_CFG__UPDATES__PUBLIC_KEY={public}")
 
 
 def _register(database_url: str, store: str, node: str, kind: str) -> None:
     from cloud.db.session import make_engine, make_sessionmaker, transaction
-    from cloud.devices import repository, service
+    from cloud.devices import service
 
     engine = make_engine(database_url)
     try:
         with transaction(make_sessionmaker(engine)) as session:
-            if repository.by_store_node(session, store, node) is None:
+            if service.find_device(session, store, node) is None:
                 service.register_device(session, store, node, kind)
     finally:
         engine.dispose()
@@ -104,12 +129,13 @@ def revoke(
     config: Path | None = FleetConfigOpt,
     fleet_dir: Path | None = FleetDirOpt,
     pid_file: Path | None = PidOpt,
+    control: str | None = ControlOpt,
 ) -> None:
-    """Revoke a node: the broker refuses and disconnects it after its reload."""
+    """Revoke a node: the broker disconnects and refuses it (live with --broker-control)."""
     from cloud.exceptions import CloudError
 
     try:
-        _fleet(config, fleet_dir, pid_file).revoke(store, node)
+        _fleet(config, fleet_dir, pid_file, control).revoke(store, node)
     except (CloudError, ValueError) as exc:
         raise _fail(exc) from exc
     typer.echo(f"revoked {store}/{node}")
@@ -130,6 +156,11 @@ def service_user(
     except (CloudError, ValueError) as exc:
         raise _fail(exc) from exc
     typer.echo(f"username: {cred.username}\npassword: {cred.password}")
+    if cred.username == "cloud-ingest":
+        import secrets
+
+        # every worker of the chain shares it; a node that knew it could join the group
+        typer.echo(f"SMARTSTORE_INGEST_GROUP=ingest{secrets.token_hex(8)}")
 
 
 @app.command("list")
@@ -144,10 +175,18 @@ def sync(
     config: Path | None = FleetConfigOpt,
     fleet_dir: Path | None = FleetDirOpt,
     pid_file: Path | None = PidOpt,
+    control: str | None = ControlOpt,
 ) -> None:
-    """Rewrite the broker's password file and ACL from the registry, then reload."""
-    _fleet(config, fleet_dir, pid_file).sync()
+    """Rewrite the broker's files from the registry, reload, reconcile the live broker."""
+    from cloud.exceptions import CloudError
+
+    try:
+        missing = _fleet(config, fleet_dir, pid_file, control).sync()
+    except CloudError as exc:
+        raise _fail(exc) from exc
     typer.echo("broker files written")
+    for username in missing:
+        typer.echo(f"{username}: not on the live broker; rotate its password", err=True)
 
 
 @app.command("command")

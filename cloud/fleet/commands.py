@@ -19,8 +19,9 @@ from enum import StrEnum
 from typing import Any
 
 from cloud.fleet.exceptions import CommandError
+from contracts.codec import decode_model, encode
 from contracts.exceptions import ContractError
-from contracts.messages import Command, CommandResult, decode_model, encode
+from contracts.messages import Command, CommandResult
 from contracts.topics import (
     TopicKind,
     command_results_filter,

@@ -48,6 +48,9 @@ class RegistryData(_Strict):
     version: int = Field(default=1, description="File format version")
     nodes: dict[str, NodeRecord] = Field(default_factory=dict, description="By store/node")
     services: dict[str, ServiceRecord] = Field(default_factory=dict, description="By username")
+    broker_admin: ServiceRecord | None = Field(
+        default=None, description="The fleet's dynamic-security admin on the nodes' listener"
+    )
 
 
 def atomic_write(path: Path, text: str, mode: int = 0o640) -> None:

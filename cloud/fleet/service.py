@@ -1,7 +1,9 @@
 """Provision, rotate and revoke node credentials; regenerate the broker files; reload.
 
-Revocation takes effect without a broker restart: the user disappears from the password
-file and ACL, and SIGHUP makes Mosquitto reread both and disconnect the revoked client.
+Revocation takes effect without a broker restart. The nodes' listener runs the
+dynamic-security plugin (decision 0171): the fleet reconciles the live broker with the registry
+over ``$CONTROL`` (deleting a client disconnects it) and renders the plugin's JSON for the next
+start. The cloud services' listener keeps a password file and ACL, reread on SIGHUP.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from cloud.fleet import credentials
+from cloud.fleet import credentials, dynsec
 from cloud.fleet.acl import NodeGrant, ServiceGrant, render_acl, render_passwords
 from cloud.fleet.exceptions import FleetError, UnknownNodeError
 from cloud.fleet.registry import NodeRecord, Registry, RegistryData, ServiceRecord, atomic_write
@@ -73,8 +75,10 @@ class Fleet:
             )
             self._write_broker_files(data)
         self.reloader.reload()
+        self._apply_live({username: password})
         log.info("provisioned %s (%s)", username, "rotated" if rotate else "new")
-        return IssuedCredentials(username, password, client_id=f"{store}-{node}")
+        # the node listener sets use_username_as_clientid: the client id IS the user name
+        return IssuedCredentials(username, password, client_id=username)
 
     def revoke(self, store: str, node: str) -> None:
         username = credentials.node_username(store, node)
@@ -85,6 +89,7 @@ class Fleet:
             data.nodes[username] = record.model_copy(update={"revoked_at": self.clock()})
             self._write_broker_files(data)
         self.reloader.reload()
+        self._apply_live({})
         log.warning("revoked %s", username)
 
     def nodes(self) -> list[NodeRecord]:
@@ -107,16 +112,53 @@ class Fleet:
         self.reloader.reload()
         return IssuedCredentials(username, password, client_id=username)
 
-    def sync(self) -> None:
-        """Rewrite the broker files from the registry and reload (after a manual restore)."""
+    def sync(self) -> list[str]:
+        """Rewrite the broker files from the registry and reload (after a manual restore);
+        returns the nodes the live broker lacks, which need a rotation."""
         with self.registry.locked() as data:
             self._write_broker_files(data)
         self.reloader.reload()
+        return self._apply_live({})
+
+    def _apply_live(self, fresh: dict[str, str]) -> list[str]:
+        """Reconcile the running broker with the registry as it is now, under the registry's
+        lock: two fleet processes cannot apply stale views in the wrong order."""
+        if self.settings.control is None:
+            log.info("no broker control configured: node changes apply at the broker's start")
+            return []
+        from cloud.fleet.control import apply_live
+
+        password = self.settings.admin_secret_path.read_text(encoding="utf-8").strip()
+        with self.registry.locked() as data:
+            return apply_live(self.settings.control, password, _grants(data), fresh)
+
+    def _admin(self, data: RegistryData) -> ServiceGrant:
+        """The fleet's admin login, made once; its password stays in a 0600 file."""
+        secret = self.settings.admin_secret_path
+        if data.broker_admin is None or not secret.exists():
+            password = credentials.new_password()
+            atomic_write(secret, password + "\n", mode=0o600)
+            data.broker_admin = ServiceRecord(
+                password_hash=credentials.hash_password(
+                    password, iterations=self.settings.iterations
+                ),
+                issued_at=self.clock(),
+            )
+        return ServiceGrant(dynsec.ADMIN_USER, data.broker_admin.password_hash)
 
     def _write_broker_files(self, data: RegistryData) -> None:
-        nodes = [
-            NodeGrant(r.store, r.node, r.password_hash) for r in data.nodes.values() if r.active
-        ]
+        nodes = _grants(data)
         services = [ServiceGrant(u, r.password_hash) for u, r in data.services.items()]
-        atomic_write(self.settings.passwd_path, render_passwords(nodes, services))
+        # two listeners (config/mosquitto): nodes log in on one, cloud services on the other,
+        # so a stolen node password is worthless where the ingest's sessions live
+        atomic_write(self.settings.passwd_path, render_passwords(nodes, []))
+        atomic_write(self.settings.service_passwd_path, render_passwords([], services))
         atomic_write(self.settings.acl_path, render_acl(nodes, services))
+        # the nodes' listener: the plugin reads this at start and rewrites it after changes,
+        # so its group (mosquitto) must be able to write it
+        dynsec_json = dynsec.render_config(nodes, self._admin(data))
+        atomic_write(self.settings.dynsec_path, dynsec_json, mode=0o660)
+
+
+def _grants(data: RegistryData) -> list[NodeGrant]:
+    return [NodeGrant(r.store, r.node, r.password_hash) for r in data.nodes.values() if r.active]

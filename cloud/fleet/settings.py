@@ -36,6 +36,16 @@ class CommandReload(_Strict):
     timeout_s: float = Field(default=30.0, gt=0, description="Give up after this long")
 
 
+class DynsecControl(_Strict):
+    """Where the fleet reaches the nodes' listener to change the live broker over ``$CONTROL``
+    (the dynamic-security plugin; SIGHUP does not reload it)."""
+
+    host: str = Field(default="127.0.0.1", max_length=255, description="Broker host")
+    port: int = Field(default=1883, ge=1, le=65535, description="The nodes' listener port")
+    ca_file: Path | None = Field(default=None, description="CA file when the listener is TLS")
+    timeout_s: float = Field(default=10.0, gt=0, le=300, description="Wait for each answer")
+
+
 ReloadConfig = Annotated[NoReload | SignalReload | CommandReload, Field(discriminator="type")]
 
 
@@ -49,7 +59,18 @@ class FleetSettings(_Strict):
     password_file: Path | None = Field(
         default=None, description="Mosquitto password_file; defaults to <dir>/passwd"
     )
+    service_password_file: Path | None = Field(
+        default=None,
+        description="password_file of the cloud listener (cloud-* users only); <dir>/passwd-cloud",
+    )
     acl_file: Path | None = Field(default=None, description="Mosquitto acl_file; <dir>/acl")
+    dynsec_file: Path | None = Field(
+        default=None,
+        description="The nodes' listener's plugin_opt_config_file; <dir>/dynamic-security.json",
+    )
+    control: DynsecControl | None = Field(
+        default=None, description="Apply node changes to the running broker (revocation)"
+    )
     reload: ReloadConfig = Field(
         default_factory=NoReload, description="How the broker learns of changes (type: …)"
     )
@@ -62,5 +83,18 @@ class FleetSettings(_Strict):
         return self.password_file or self.dir / "passwd"
 
     @property
+    def service_passwd_path(self) -> Path:
+        return self.service_password_file or self.dir / "passwd-cloud"
+
+    @property
     def acl_path(self) -> Path:
         return self.acl_file or self.dir / "acl"
+
+    @property
+    def dynsec_path(self) -> Path:
+        return self.dynsec_file or self.dir / "dynamic-security.json"
+
+    @property
+    def admin_secret_path(self) -> Path:
+        """The fleet admin's password (0600): the fleet logs in with it to change nodes."""
+        return self.dir / "fleet-admin.secret"

@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloud.alerts import service as alerts
+from cloud.alerts import toggles
+from cloud.alerts.toggles import ToggleKey
 from cloud.db.upsert import (
     driver_connection,
     insert_ignore,
@@ -32,8 +34,9 @@ from cloud.inventory import service as inventory
 from cloud.reports import aggregates
 from cloud.returns import ingest as returns_ingest
 from cloud.sales import service as sales
+from cloud.tasks import service as tasks
+from contracts.codec import Event
 from contracts.messages import (
-    Event,
     FaultData,
     InterventionData,
     InvoiceRequestData,
@@ -54,6 +57,9 @@ class Accepted:
     event: Event
     store_id: int
     device_id: int
+    body: str = ""
+    """contracts.strict.body_digest of the event: an event_id reused with another body is
+    a conflict, not a redelivery."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +85,7 @@ def apply_event(session: Session, item: Accepted, now: datetime) -> bool:
 def apply_batch(session: Session, items: Sequence[Accepted], now: datetime) -> Applied:
     """Apply the new events among ``items``; the conflicting ones are left for dead letters."""
     fresh, conflicts = _claim(session, items, now)
+    toggles.lock(session, filter(None, map(_toggle_key, fresh)))
     sale_records: list[sales.SaleRecord] = []
     after_sales: list[Accepted] = []
     for item in sorted(fresh, key=lambda i: (i.event.envelope.node, i.event.envelope.seq)):
@@ -103,16 +110,22 @@ def _claim(
     session: Session, items: Sequence[Accepted], now: datetime
 ) -> tuple[list[Accepted], list[tuple[Accepted, str]]]:
     """Insert the batch's idempotency keys: the events whose keys were new, and the
-    conflicts. A redelivery (same event id) is skipped quietly; a different event under a
-    (store, node, seq) already taken is a conflict — a node that reused its sequence (a
-    restored outbox, a bug) — and goes to the dead letters rather than vanish."""
+    conflicts. A redelivery (same event id, same body digest) is skipped quietly; a different
+    event under a (store, node, seq) already taken — a node that reused its sequence (a
+    restored outbox, a bug) — or an event id reused with another body is a conflict and goes
+    to the dead letters rather than vanish."""
     by_id: dict[str, Accepted] = {}
     keys: set[tuple[str, str, int]] = set()
     deferred: dict[str, Accepted] = {}  # a key seen earlier in the batch: the database decides
+    conflicts: list[tuple[Accepted, str]] = []
+    repeats: list[Accepted] = []  # an event id twice in the batch with two bodies
     for item in items:
         env = item.event.envelope
         event_id, key = str(env.event_id), (env.store, env.node, env.seq)
-        if event_id in by_id or event_id in deferred:
+        first = by_id.get(event_id) or deferred.get(event_id)
+        if first is not None:
+            if first.body and item.body and first.body != item.body:
+                repeats.append(item)  # compared below with what the database kept
             continue
         if key in keys:
             deferred[event_id] = item
@@ -127,20 +140,24 @@ def _claim(
             "store": it.event.envelope.store,
             "node": it.event.envelope.node,
             "seq": it.event.envelope.seq,
+            "boot": it.event.envelope.boot,
             "type": it.event.envelope.type,
             "processed_at": now,
+            "digest": it.body or None,
         }
         for event_id, it in sorted(by_id.items(), key=lambda kv: kv[0])
     ]
     new_ids = _insert_keys(session, rows)
     unsure = {e: it for e, it in by_id.items() if e not in new_ids} | deferred
-    conflicts: list[tuple[Accepted, str]] = []
-    if unsure:
-        known = _known_ids(session, list(unsure))
-        for event_id, item in unsure.items():
+    if unsure or repeats:
+        pairs = list(unsure.items()) + [(str(r.event.envelope.event_id), r) for r in repeats]
+        known = _known_ids(session, [e for e, _ in pairs])
+        for event_id, item in pairs:
             if event_id not in known:
                 env = item.event.envelope
                 conflicts.append((item, _conflict((env.store, env.node, env.seq))))
+            elif known[event_id] and item.body and known[event_id] != item.body:
+                conflicts.append((item, _reused(event_id, str(known[event_id]), item.body)))
         log.debug("skipped %d duplicate event(s)", len(unsure) - len(conflicts))
     return [it for event_id, it in by_id.items() if event_id in new_ids], conflicts
 
@@ -150,12 +167,22 @@ def _conflict(key: tuple[str, str, int]) -> str:
     return f"seq {seq} of {store}/{node} is already taken by another event (seq reused?)"
 
 
-def _known_ids(session: Session, event_ids: list[str]) -> set[str]:
-    stmt = select(ProcessedEvent.event_id).where(ProcessedEvent.event_id.in_(event_ids))
-    return set(session.scalars(stmt))
+def _reused(event_id: str, applied: str, received: str) -> str:
+    return (
+        f"event_id {event_id} reused with another body: applied sha256:{applied}, "
+        f"received sha256:{received}"
+    )
 
 
-_KEY_COLUMNS = ("event_id", "store", "node", "seq", "type", "processed_at")
+def _known_ids(session: Session, event_ids: list[str]) -> dict[str, str | None]:
+    """event_id -> body digest (None for rows from before digests were kept)."""
+    stmt = select(ProcessedEvent.event_id, ProcessedEvent.digest).where(
+        ProcessedEvent.event_id.in_(event_ids)
+    )
+    return {str(e): d for e, d in session.execute(stmt)}
+
+
+_KEY_COLUMNS = ("event_id", "store", "node", "seq", "boot", "type", "processed_at", "digest")
 
 
 def _insert_keys(session: Session, rows: list[dict[str, Any]]) -> set[str]:
@@ -183,9 +210,13 @@ def _insert_keys(session: Session, rows: list[dict[str, Any]]) -> set[str]:
 def _apply_other(session: Session, item: Accepted, now: datetime) -> None:
     env, payload, store_id = item.event.envelope, item.event.payload, item.store_id
     if isinstance(payload, StockData):
-        inventory.apply_stock(
+        lane = inventory.apply_stock(
             session, store_id=store_id, node=env.node, data=payload, now=env.ts, seq=env.seq
         )
+        if lane is not None:  # a restock task opens with the lane's alert, closes with it
+            tasks.follow_lane(
+                session, store_id=store_id, source=f"{env.node}/{payload.lane}", now=env.ts
+            )
     elif isinstance(payload, InterventionData):
         _toggle(
             session,
@@ -228,6 +259,15 @@ def _apply_other(session: Session, item: Accepted, now: datetime) -> None:
         log.debug("no table for %s events; recorded as processed", env.type)
 
 
+def _toggle_key(item: Accepted) -> ToggleKey | None:
+    env, payload = item.event.envelope, item.event.payload
+    if isinstance(payload, InterventionData):
+        return (item.store_id, env.node, "kiosk_intervention")
+    if isinstance(payload, FaultData):
+        return (item.store_id, f"{env.node}/{payload.component}", "device_fault")
+    return None
+
+
 def _toggle(
     session: Session,
     *,
@@ -241,6 +281,8 @@ def _toggle(
     severity: str,
     by: str | None = None,
 ) -> None:
+    if not toggles.advance(session, (store_id, source, alert_type), active=active, at=at):
+        return  # the node has toggled it since: this one arrived late
     if active:
         alerts.open_alert(
             session,

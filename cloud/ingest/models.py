@@ -1,4 +1,4 @@
-"""Idempotency keys of applied events and the dead-letter table."""
+"""Idempotency keys of applied events, the dead-letter table and each node's ack floor."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -31,13 +32,22 @@ class ProcessedEvent(Base):
     store: Mapped[str] = mapped_column(String(32))
     node: Mapped[str] = mapped_column(String(32))
     seq: Mapped[int] = mapped_column(BigInteger)
+    boot: Mapped[int | None] = mapped_column(BigInteger, default=None)
     type: Mapped[str] = mapped_column(String(32))
     processed_at: Mapped[datetime]
+    digest: Mapped[str | None] = mapped_column(String(64), default=None)
+    """SHA-256 of the event's content (contracts.strict.body_digest); NULL before 0170."""
 
 
 class DeadLetter(Base):
+    """A rejected message; ``store``/``node``/``boot``/``seq`` when it still says whose event
+    it was (topic and envelope), so the ack floor can pass it (SPEC §4)."""
+
     __tablename__ = "dead_letters"
-    __table_args__ = (CheckConstraint(f"status IN {DEAD_LETTER_STATUSES!r}", name="status"),)
+    __table_args__ = (
+        CheckConstraint(f"status IN {DEAD_LETTER_STATUSES!r}", name="status"),
+        Index("ix_dead_letters_store_node_seq", "store", "node", "seq"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     topic: Mapped[str] = mapped_column(String(300))
@@ -47,3 +57,22 @@ class DeadLetter(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     received_at: Mapped[datetime] = mapped_column(index=True)
     replayed_at: Mapped[datetime | None] = mapped_column(default=None)
+    store: Mapped[str | None] = mapped_column(String(32), default=None)
+    node: Mapped[str | None] = mapped_column(String(32), default=None)
+    boot: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    digest: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    """SHA-256 of the message as received, so repeats of one bad message are grouped."""
+
+
+class DeliveryFloor(Base):
+    """Per node, the highest seq below which every event is applied or dead-lettered: what
+    the cloud acks on ``.../ack``. Only ever raised, so acks are monotone."""
+
+    __tablename__ = "delivery_floors"
+
+    store: Mapped[str] = mapped_column(String(32), primary_key=True)
+    node: Mapped[str] = mapped_column(String(32), primary_key=True)
+    boot: Mapped[int] = mapped_column(BigInteger)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
-from cloud.devices import repository
+from cloud.devices import service as devices
 
 
 class DeviceRegistry:
@@ -34,7 +34,7 @@ class DeviceRegistry:
         return self._known.get(key)
 
     def refresh(self, session: Session) -> None:
-        self._known = repository.registry(session)
+        self._known = devices.registry(session)
         self._loaded_at = self._monotonic()
 
     def forget(self) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.db.session import make_engine, make_sessionmaker
 from cloud.db.sqlite import use_immediate_transactions
-from cloud.ingest.worker import IngestWorker
+from cloud.ingest.worker import IngestWorker, exit_process
 from cloud.settings import CloudSettings
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,12 @@ def tune_gc(young: int = 20_000) -> None:
 
 
 def run(settings: CloudSettings, stop: threading.Event) -> None:
-    """Run one worker until ``stop`` is set (signals set it in the CLI)."""
+    """Run one worker until ``stop`` is set (signals set it in the CLI).
+
+    Any thread that dies unhandled, paho's network thread included, ends the process with a
+    non-zero status, so systemd restarts it instead of leaving a worker that looks alive.
+    """
+    threading.excepthook = lambda args: exit_process(args.exc_value or RuntimeError("died"))
     worker = build_worker(settings)
     tune_gc()
     worker.start()

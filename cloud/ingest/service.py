@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 
 from cloud.exceptions import InvalidTransitionError, NotFoundError
 from cloud.ingest import repository
+from cloud.ingest.acks import delivery_key
 from cloud.ingest.exceptions import RejectedError
 from cloud.ingest.models import DeadLetter
+from contracts.strict import payload_digest
 
 log = logging.getLogger(__name__)
 
@@ -26,11 +28,30 @@ class ReplayResult:
 
 
 def record_dead_letter(
-    session: Session, topic: str, payload: bytes, reason: str, now: datetime
+    session: Session,
+    topic: str,
+    payload: bytes,
+    reason: str,
+    now: datetime,
+    *,
+    digest: str | None = None,
+    whole: bytes | None = None,
+    parse: bool = True,
 ) -> DeadLetter:
+    """``digest`` is the SHA-256 of the whole message as received (``payload`` may be cut);
+    ``whole`` that message, whose boot and seq are read from it (by a scan if not ``parse``)."""
     row = DeadLetter(
-        topic=topic[:300], payload=bytes(payload), reason=reason, status="new", received_at=now
+        topic=topic[:300],
+        payload=bytes(payload),
+        reason=reason,
+        status="new",
+        received_at=now,
+        digest=digest or payload_digest(payload),
     )
+    # whose event it was: the ack floor may pass it (SPEC §4)
+    key = delivery_key(topic, payload if whole is None else whole, parse=parse)
+    if key is not None:
+        row.store, row.node, row.boot, row.seq = key.store, key.node, key.boot, key.seq
     session.add(row)
     session.flush()
     return row

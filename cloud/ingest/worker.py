@@ -7,12 +7,15 @@ takes up to ``batch_size`` validated messages, lets :class:`Pipeline` commit the
 transaction, then acknowledges them (one write for the whole batch). Batches are applied
 and committed one at a time, in arrival order. Acks carry the connection generation: a
 message received before a reconnect is never acknowledged on the new connection (the
-broker redelivers it instead). Decision: docs/decisions/0024.
+broker redelivers it instead). Decision: docs/decisions/0024. After the PUBACKs, the nodes of
+the batch get their end-to-end acks from an ``ingest-acks`` thread (:mod:`cloud.ingest.acks`,
+SPEC §4).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import struct
 import threading
@@ -23,12 +26,17 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from cloud.ingest.acks import AckPublisher
 from cloud.ingest.exceptions import TransientError
-from cloud.ingest.pipeline import Inbound, Pipeline, predecode
-from cloud.mqtt import connect_properties, make_client
+from cloud.ingest.ledger import DeliveryLedger
+from cloud.ingest.pipeline import Inbound, Pipeline, inspect
+from cloud.ingest.retained import end_sweep, from_sweep, start_sweep
+from cloud.mqtt import connect_properties, make_client, resolve_protocol
 from cloud.settings import CloudSettings
+from contracts.codec import decode_model, encode
 from contracts.exceptions import ContractError
-from contracts.messages import CloudState, decode_model, encode
+from contracts.messages import CloudState
+from contracts.strict import Limits, payload_digest, screen
 from contracts.topics import CLOUD_STATE_TOPIC, events_filter, shared, states_filter
 
 log = logging.getLogger(__name__)
@@ -40,8 +48,29 @@ thread, back from a database wait, resumes at once instead of after the 5 ms swi
 interval: with ~8 round trips per batch that wait would cost more than the overlap gains."""
 
 
+FATAL_EXIT_CODE = 70
+"""EX_SOFTWARE: an ingest thread died; systemd (Restart=on-failure) starts a fresh process."""
+
+
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def exit_process(exc: BaseException) -> None:
+    """A worker missing a thread would hold its share of the chain unapplied while looking
+    alive (issue 15): end the whole process at once so the supervisor restarts it."""
+    log.critical("ingest thread died (%s: %s); exiting", type(exc).__name__, exc)
+    logging.shutdown()
+    os._exit(FATAL_EXIT_CODE)
+
+
+def limits_of(settings: CloudSettings) -> Limits:
+    return Limits(
+        max_bytes=settings.ingest_max_message_bytes,
+        max_depth=settings.ingest_max_depth,
+        max_future_skew_s=settings.ingest_max_future_skew_s,
+        max_extra_bytes=settings.ingest_max_extra_bytes,
+    )
 
 
 class IngestWorker:
@@ -54,15 +83,24 @@ class IngestWorker:
         max_wait_s: float = 0.02,
         client_id: str | None = None,
         clock: Callable[[], datetime] = _utcnow,
+        on_fatal: Callable[[BaseException], None] = exit_process,
+        ledger: DeliveryLedger | None = None,
     ) -> None:
         self.settings = settings
-        self.pipeline = Pipeline(session_factory, clock=clock)
+        self.limits = limits_of(settings)
+        self.pipeline = Pipeline(session_factory, clock=clock, limits=self.limits)
+        self.ledger = ledger or DeliveryLedger(settings.ingest_ledger_path)
+        self._on_fatal = on_fatal
+        self.fatal: BaseException | None = None
+        self.acks = AckPublisher(session_factory, clock)
         self._batch_size = batch_size
         self._max_wait_s = max_wait_s
         self.batches = 0
         self._client_id = client_id
         self._clock = clock
         self._inbox: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
+        self._refused: set[tuple[str, str]] = set()  # retained events already refused
+        self._sweep: threading.Timer | None = None
         self._queue: queue.SimpleQueue[Inbound] = queue.SimpleQueue()
         self._decoder: threading.Thread | None = None
         self._room = threading.Event()  # set by the apply thread when it takes a batch
@@ -76,6 +114,8 @@ class IngestWorker:
     # lifecycle -----------------------------------------------------------------------------
 
     def start(self, connect_timeout: float = 10.0) -> None:
+        started = time.monotonic()
+        self.settings = resolve_protocol(self.settings, connect_timeout)  # settles "auto"
         client, address, persistent = make_client(
             self.settings, role="ingest", manual_ack=True, client_id=self._client_id
         )
@@ -93,11 +133,16 @@ class IngestWorker:
                 kwargs["properties"] = props
         client.connect_async(address.host, address.port, **kwargs)
         client.loop_start()
-        self._decoder = threading.Thread(target=self._decode, name="ingest-decode", daemon=True)
+        self._decoder = threading.Thread(
+            target=self._guarded(self._decode), name="ingest-decode", daemon=True
+        )
         self._decoder.start()
-        self._thread = threading.Thread(target=self._run, name="ingest-apply", daemon=True)
+        self._thread = threading.Thread(
+            target=self._guarded(self._run), name="ingest-apply", daemon=True
+        )
         self._thread.start()
-        if not self._connected.wait(connect_timeout):
+        self.acks.start()
+        if not self._connected.wait(max(0.5, connect_timeout - (time.monotonic() - started))):
             log.warning("ingest not connected to %s yet; retrying in the background", address)
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -106,8 +151,10 @@ class IngestWorker:
         for thread in (self._decoder, self._thread):
             if thread is not None:
                 thread.join(timeout)
+        self.acks.stop()
         client = self._client
         if client is not None:
+            end_sweep(client, self._sweep)
             if self._connected.is_set():
                 info = client.publish(
                     CLOUD_STATE_TOPIC, encode(CloudState(online=False, ts=self._clock())), 1, True
@@ -118,6 +165,23 @@ class IngestWorker:
 
     def wait_connected(self, timeout: float) -> bool:
         return self._connected.wait(timeout)
+
+    def _guarded(self, target: Callable[[], None]) -> Callable[[], None]:
+        """Run a thread's body; anything it does not handle ends the process (``on_fatal``)."""
+
+        def run() -> None:
+            try:
+                target()
+            except BaseException as exc:
+                self._die(exc)
+
+        return run
+
+    def _die(self, exc: BaseException) -> None:
+        log.critical("ingest thread %s died", threading.current_thread().name, exc_info=exc)
+        self.fatal = exc
+        self._stop.set()
+        self._on_fatal(exc)
 
     # paho callbacks (network thread) ---------------------------------------------------------
 
@@ -131,7 +195,11 @@ class IngestWorker:
         if s.ingest_shared:
             events = shared(s.ingest_group, events)
         # states are not shared: retained messages are never sent to shared subscriptions
-        client.subscribe([(events, 1), (states_filter(), 1), (CLOUD_STATE_TOPIC, 1)])
+        client.subscribe(
+            [(events, _events_options(s)), (states_filter(), 1), (CLOUD_STATE_TOPIC, 1)]
+        )
+        if s.ingest_shared and s.mqtt_protocol == "5":
+            self._sweep = start_sweep(client)  # retained events a shared subscription misses
         self._publish_online(client)
         self._connected.set()
         log.info("ingest connected (generation %d), subscribed to %s", self._generation, events)
@@ -142,17 +210,42 @@ class IngestWorker:
             log.warning("ingest disconnected: %s; reconnecting", reason)
 
     def _on_message(self, client: Any, _ud: Any, msg: Any) -> None:
+        try:
+            self._receive(client, msg)
+        except BaseException as exc:  # paho would end its network thread: end the process
+            self._die(exc)
+
+    def _receive(self, client: Any, msg: Any) -> None:
+        payload = bytes(msg.payload)
         if msg.topic == CLOUD_STATE_TOPIC:
             client.ack(msg.mid, msg.qos)
             try:
-                online = decode_model(CloudState, msg.payload).online
+                screen(payload, self.limits)
+                online = decode_model(CloudState, payload).online
             except ContractError:
                 online = False
             if not online and not self._stop.is_set():
                 self._publish_online(client)  # another worker left; this one is still here
             return
+        retained = bool(msg.retain) and "/evt/" in msg.topic
+        if not retained and from_sweep(msg):
+            client.ack(msg.mid, msg.qos)  # a live copy: the shared subscription has it too
+            return
+        if retained and payload:
+            key = (msg.topic, payload_digest(payload))
+            if key in self._refused:  # the same copy through the sweep and the shared filter
+                client.ack(msg.mid, msg.qos)
+                return
+            if len(self._refused) > 10_000:
+                self._refused.clear()
+            self._refused.add(key)
+            # refused, and cleared so it is not handed to every new subscriber again
+            client.publish(msg.topic, b"", qos=1, retain=True)
+        elif retained:
+            client.ack(msg.mid, msg.qos)  # our own clearing message
+            return
         token = (self._generation, msg.mid, msg.qos)
-        self._inbox.put(Inbound(msg.topic, bytes(msg.payload), token))
+        self._inbox.put(Inbound(msg.topic, payload, token, retained=retained))
 
     def _publish_online(self, client: Any) -> None:
         client.publish(
@@ -162,11 +255,9 @@ class IngestWorker:
     # decode thread ---------------------------------------------------------------------------
 
     def _decode(self) -> None:
-        """Validate messages in arrival order while the apply thread waits on the database.
-
-        Never raises on a message: one that fails goes on undecoded and the pipeline, decoding
-        it again, dead-letters it with the models' reason.
-        """
+        """Screen, validate and check messages in arrival order (:func:`inspect`, once each)
+        while the apply thread waits on the database. A message that failed goes on with its
+        reason; one that killed two workers goes on unparsed (the ledger counts)."""
         n = 0
         ahead = 2 * self._batch_size
         while not self._stop.is_set():
@@ -179,10 +270,27 @@ class IngestWorker:
                 msg = self._inbox.get(timeout=0.2)
             except queue.Empty:
                 continue
-            self._queue.put(predecode(msg.topic, msg.payload, msg.token))
+            self._queue.put(self._inspect(msg))
             n += 1
             if n % _YIELD_EVERY == 0:
                 time.sleep(0)  # offer the GIL (see _YIELD_EVERY)
+
+    def _inspect(self, msg: Inbound) -> Inbound:
+        digest = payload_digest(msg.payload)
+        crashes = self.ledger.count(digest)
+        if self.ledger.is_poison(digest):
+            reason = f"killed the ingest worker {crashes} times; not parsed again"
+            return Inbound(
+                msg.topic, msg.payload, msg.token, None, reason, True, digest, unparsed=True
+            )
+        self.ledger.mark((digest,))
+        checked = inspect(
+            Inbound(msg.topic, msg.payload, msg.token, digest=digest, retained=msg.retained),
+            self.limits,
+            self._clock(),
+        )
+        self.ledger.unmark((digest,))
+        return checked
 
     # apply thread ----------------------------------------------------------------------------
 
@@ -191,6 +299,11 @@ class IngestWorker:
         next_sweep = time.monotonic() + sweep_every
         while not self._stop.is_set():
             batch = self._take_batch()
+            suspects = [m for m in batch if self.ledger.is_suspect(m.digest)]
+            if suspects:  # each alone: the next crash names the culprit, not its batch
+                batch = [m for m in batch if not self.ledger.is_suspect(m.digest)]
+                for msg in suspects:
+                    self._process_until_done([msg])
             if batch:
                 self._process_until_done(batch)
             if time.monotonic() >= next_sweep:
@@ -229,12 +342,14 @@ class IngestWorker:
 
     def _process_until_done(self, batch: list[Inbound]) -> None:
         delay = 0.2
+        self.ledger.mark(m.digest for m in batch)
         while True:
             try:
                 self.pipeline.process(batch)
                 break
             except TransientError as exc:
                 if self._stop.is_set():
+                    self.ledger.unmark(m.digest for m in batch)  # a clean stop, not a crash
                     return  # unacknowledged: the broker redelivers to the next session
                 log.warning(
                     "batch of %d not committed (%s); retrying in %.1fs", len(batch), exc, delay
@@ -242,6 +357,8 @@ class IngestWorker:
                 self._stop.wait(delay)
                 delay = min(delay * 2, 10.0)
         self._ack(batch)
+        self.ledger.done(m.digest for m in batch)
+        self.acks.submit(self._client, [msg.topic for msg in batch])
 
     def _ack(self, batch: list[Inbound]) -> None:
         """PUBACK every committed message of the current connection, as one socket write.
@@ -268,3 +385,13 @@ class IngestWorker:
             for packet in pubacks:
                 client.ack(struct.unpack("!H", packet[2:])[0], 1)
         self.acked += len(batch)
+
+
+def _events_options(settings: CloudSettings) -> Any:
+    """QoS 1; on MQTT 5 with retain-as-published, so a retained event is seen as such and
+    refused (a shared subscription never gets retained copies, only live ones)."""
+    if settings.mqtt_protocol != "5":
+        return 1
+    from paho.mqtt.subscribeoptions import SubscribeOptions
+
+    return SubscribeOptions(qos=1, retainAsPublished=True)

@@ -15,7 +15,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from cloud.fleet.commands import CommandDispatcher, CommandStatus, CommandTracker
 from cloud.fleet.exceptions import CommandError
 from cloud.settings import CloudSettings
-from contracts.messages import Command, CommandResult, encode
+from contracts.codec import encode
+from contracts.messages import Command, CommandResult
 from contracts.topics import command_result_topic, commands_filter
 from edge.config import NodeIdentity
 from edge.inbound import CommandRouter

@@ -16,7 +16,8 @@ from cloud.fleet.commands import CommandDispatcher, CommandStatus
 from cloud.fleet.configs import ConfigStore, push_config
 from cloud.fleet.exceptions import RemoteConfigError
 from cloud.settings import CloudSettings
-from contracts.messages import NodeState, decode_model
+from contracts.codec import decode_model
+from contracts.messages import NodeState
 from contracts.topics import commands_filter, state_topic
 from edge.config import MqttSettings, NodeConfig, OutboxSettings, load_config
 from edge.inbound import CommandRouter
@@ -81,7 +82,7 @@ def test_push_apply_report_and_roll_back_through_the_broker(
 
     states: list[NodeState] = []
     watcher = mqtt.Client(callback_api_version=CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-    watcher.on_message = lambda _c, _u, m: states.append(decode_model(NodeState, m.payload))
+    watcher.on_message = lambda _c, _u, m: states.append(decode_model(NodeState, bytes(m.payload)))
     subscribed = threading.Event()
     watcher.on_subscribe = lambda *_a: subscribed.set()
     watcher.connect(mosquitto_broker.host, mosquitto_broker.port)

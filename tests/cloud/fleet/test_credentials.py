@@ -68,6 +68,7 @@ def test_acl_confines_each_node_and_lists_only_active_users() -> None:
         "topic write smartstore/v1/demo/kiosk-1/state",
         "topic write smartstore/v1/demo/kiosk-1/evt/+",
         "topic read smartstore/v1/demo/kiosk-1/cmd/+",
+        "topic read smartstore/v1/demo/kiosk-1/ack",
         "topic write smartstore/v1/demo/kiosk-1/cmd/+/res",
         "topic read smartstore/v1/demo/pricebook",
         "topic read smartstore/v1/_cloud/state",

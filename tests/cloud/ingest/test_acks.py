@@ -21,7 +21,7 @@ from cloud.ingest.models import DeadLetter
 from cloud.ingest.worker import IngestWorker
 from cloud.sales.models import Sale
 from cloud.settings import CloudSettings
-from contracts.topics import event_topic
+from contracts.topics import CLOUD_STATE_TOPIC, event_topic
 from tests.cloud.factories import envelope, message, sale_data, setup_store
 from tests.cloud.ingest.test_worker import count, publish, wait_for
 from tests.support.services import MosquittoProcess
@@ -82,9 +82,17 @@ def test_batched_acks_reach_the_broker(
         mqtt_url=mosquitto_broker.url, mqtt_client_id="ack-test", device_timeout_s=3600
     )
     worker = IngestWorker(settings, session_factory, batch_size=16)
+    online = threading.Event()
+    publisher.on_message = lambda _c, _u, msg: (
+        online.set() if b'"online":true' in msg.payload else None
+    )
+    publisher.subscribe(CLOUD_STATE_TOPIC, qos=1)
     worker.start()
     try:
         assert worker.wait_connected(10)
+        # The worker says online after subscribing, on the same connection, so once that
+        # reaches us the broker routes events to it (else the first sale could go nowhere).
+        assert online.wait(10)
         bad_topic = event_topic("demo", "kiosk-1", "sale")
         for i in range(60):
             if i % 20 == 7:

@@ -17,6 +17,7 @@ from cloud.ingest.pipeline import Inbound, Pipeline
 from cloud.inventory.models import LaneState, Movement
 from cloud.members.models import Member, PointsEntry
 from cloud.sales.models import Sale, SaleDiscount, SaleLine, Tender
+from contracts.strict import Limits
 from tests.cloud.factories import T0, envelope, message, sale_data, setup_store
 
 
@@ -25,7 +26,9 @@ def _count(session: Session, model: type) -> int:
 
 
 def _pipeline(factory: sessionmaker[Session]) -> Pipeline:
-    return Pipeline(factory, clock=lambda: T0 + timedelta(seconds=5))
+    # a day of events is replayed against a clock at its start: allow a day of skew
+    limits = Limits(max_future_skew_s=86_400)
+    return Pipeline(factory, clock=lambda: T0 + timedelta(seconds=5), limits=limits)
 
 
 def _seed(factory: sessionmaker[Session]) -> None:

@@ -23,7 +23,8 @@ from cloud.inventory.models import Movement
 from cloud.members.models import PointsEntry
 from cloud.sales.models import Sale
 from cloud.settings import CloudSettings
-from contracts.messages import CloudState, NodeState, decode_model, encode
+from contracts.codec import decode_model, encode
+from contracts.messages import CloudState, NodeState
 from contracts.topics import CLOUD_STATE_TOPIC, state_topic
 from tests.cloud.factories import envelope, message, sale_data, setup_store
 from tests.support.services import MosquittoProcess
