@@ -8,7 +8,8 @@ signatures stay short and every router resolves them the same way.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, TypeVar
@@ -17,20 +18,20 @@ from argon2 import PasswordHasher
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
-from pydantic import AfterValidator, BaseModel, Field
-from sqlalchemy import Select, func, select
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.auth.csrf import verify_csrf
 from cloud.auth.exceptions import (
-    AccountLockedError,
     AuthenticationError,
     InvalidResetTokenError,
     PermissionDeniedError,
+    TooManyAttemptsError,
 )
 from cloud.auth.models import Role
 from cloud.auth.notifier import Notifier
+from cloud.auth.permissions import check_role_scope
 from cloud.auth.service import Principal, principal_for_token
 from cloud.exceptions import (
     ConflictError,
@@ -40,6 +41,7 @@ from cloud.exceptions import (
 )
 from cloud.pricebook.publisher import ChangeNotifier
 from cloud.settings import CloudSettings
+from cloud.stores import service as stores
 from cloud.stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -103,7 +105,9 @@ def get_principal(
 ) -> Principal:
     """Bearer token first (API clients), else the console's session cookie (CSRF-checked)."""
     if bearer:
-        return principal_for_token(session, bearer, now=now)
+        principal = principal_for_token(session, bearer, now=now)
+        check_role_scope(principal.role, request.scope.get("endpoint"))
+        return principal
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         raise AuthenticationError("not authenticated")
@@ -112,37 +116,65 @@ def get_principal(
         candidate = request.headers.get(CSRF_HEADER, "")
         if not verify_csrf(ctx.settings.secret_key.get_secret_value(), cookie, candidate):
             raise PermissionDeniedError("missing or invalid CSRF token")
+    check_role_scope(principal.role, request.scope.get("endpoint"))
     return principal
 
 
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-def require_role(*roles: Role) -> Callable[[Principal], Principal]:
-    """A dependency allowing admins and the given roles (store scope is checked separately)."""
+def require_role(*roles: Role, why: str = "") -> Callable[[Principal], Principal]:
+    """A dependency allowing admins and the given roles (store scope is checked separately);
+    ``why`` is added to the 403's message."""
     allowed = frozenset(roles) | {Role.ADMIN}
 
     def dependency(user: CurrentUser) -> Principal:
         if user.role not in allowed:
-            raise PermissionDeniedError(f"role {user.role.value} may not do this")
+            reason = f": {why}" if why else ""
+            raise PermissionDeniedError(f"role {user.role.value} may not do this{reason}")
         return user
 
     return dependency
 
 
 AdminUser = Annotated[Principal, Depends(require_role(Role.ADMIN))]
+HeadOfficeUser = Annotated[
+    Principal,
+    Depends(
+        require_role(
+            Role.HQ,
+            why="chain-wide catalogue data is head office's (admin or hq); a store sets its own "
+            "prices with PUT /api/v1/stores/{store}/prices/{sku}",
+        )
+    ),
+]
 ManagerUser = Annotated[Principal, Depends(require_role(Role.MANAGER))]
 StaffUser = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.STAFF))]
+CatalogueReader = Annotated[Principal, Depends(require_role(Role.HQ, Role.MANAGER, Role.STAFF))]
+"""Everyone who works with the catalogue: head office and the store roles (not a checkout)."""
+CouponIssuer = Annotated[Principal, Depends(require_role(Role.HQ, Role.MANAGER))]
+"""Head office and managers: coupons and campaigns, within the limits (cloud.members.limits)."""
 
 
 def store_for(session: Session, user: Principal, code: str) -> Store:
     """The store named ``code`` if the caller may act in it: 404 if unknown, 403 if out of scope."""
-    store = session.scalars(select(Store).where(Store.code == code)).one_or_none()
+    store = stores.find_store(session, code)
     if store is None:
         raise NotFoundError(f"store {code!r} not found")
     if not user.can_access_store(store.id):
         raise PermissionDeniedError(f"no access to store {code!r}")
     return store
+
+
+def catalogue_store_for(session: Session, user: Principal, code: str) -> Store:
+    """Like :func:`store_for`, but head office passes for every store: a store's prices and
+    promotions are part of the chain's catalogue, which ``hq`` oversees."""
+    if user.is_head_office:
+        store = stores.find_store(session, code)
+        if store is None:
+            raise NotFoundError(f"store {code!r} not found")
+        return store
+    return store_for(session, user, code)
 
 
 def check_store_id(user: Principal, store_id: int) -> None:
@@ -170,7 +202,16 @@ def _as_utc(value: datetime) -> datetime:
         raise ValueError("datetime out of range") from exc
 
 
-UtcQueryTime = Annotated[datetime, AfterValidator(_as_utc)]
+def _rfc3339_only(value: object) -> object:
+    """A query time is an RFC 3339 text; pydantic would also take ``0.5`` as a Unix time."""
+    if isinstance(value, str) and not _DATE_TEXT.match(value):
+        raise ValueError("expected an RFC 3339 date-time, e.g. 2026-03-02T09:30:00Z")
+    return value
+
+
+_DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+UtcQueryTime = Annotated[datetime, BeforeValidator(_rfc3339_only), AfterValidator(_as_utc)]
 
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]*$")]
 """Store/node codes as used on MQTT topics."""
@@ -204,13 +245,6 @@ class Page(BaseModel, Generic[T]):
     offset: int = Field(examples=[0])
 
 
-def paginate(session: Session, stmt: Select[Any], page: PageParams) -> tuple[Sequence[Any], int]:
-    """Rows of ``stmt`` (already ordered) for the page, and the total without paging."""
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.scalars(stmt.limit(page.limit).offset(page.offset)).all()
-    return rows, total
-
-
 # Errors -----------------------------------------------------------------------------------
 
 
@@ -239,12 +273,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unauthenticated(_: Request, exc: Exception) -> JSONResponse:
         return _detail(401, str(exc) or "not authenticated", **{"WWW-Authenticate": "Bearer"})
 
-    async def locked(_: Request, exc: Exception) -> JSONResponse:
-        until = exc.until if isinstance(exc, AccountLockedError) else None
-        return JSONResponse(
-            {"detail": "account locked", "locked_until": until.isoformat() if until else None},
-            status_code=423,
-        )
+    async def too_many(_: Request, exc: Exception) -> JSONResponse:
+        wait = exc.retry_after if isinstance(exc, TooManyAttemptsError) else 60
+        return _detail(429, "too many attempts; try again later", **{"Retry-After": str(wait)})
 
     async def forbidden(_: Request, exc: Exception) -> JSONResponse:
         return _detail(403, str(exc) or "forbidden")
@@ -265,7 +296,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidTransitionError, conflict)
     app.add_exception_handler(ValidationFailedError, invalid)
     app.add_exception_handler(AuthenticationError, unauthenticated)
-    app.add_exception_handler(AccountLockedError, locked)
+    app.add_exception_handler(TooManyAttemptsError, too_many)
     app.add_exception_handler(PermissionDeniedError, forbidden)
     app.add_exception_handler(InvalidResetTokenError, bad_token)
     app.add_exception_handler(IntegrityError, integrity)

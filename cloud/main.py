@@ -7,21 +7,27 @@ in by tests), never at import time.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from argon2 import PasswordHasher
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, text
+from starlette.routing import compile_path
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from cloud.apidocs import install_docs
 from cloud.auth.notifier import Notifier, notifier_from_settings
 from cloud.auth.service import make_hasher
 from cloud.db.models import load_models
 from cloud.db.session import make_engine, make_sessionmaker
 from cloud.deps import AppContext, Clock, install_error_handlers, system_clock
 from cloud.metrics import install_metrics
+from cloud.middleware import SecurityMiddleware
 from cloud.pricebook.publisher import ChangeNotifier
+from cloud.responses import document_errors
 from cloud.settings import CloudSettings
 
 log = logging.getLogger(__name__)
@@ -38,57 +44,103 @@ TAGS = [
     {"name": "inventory", "description": "Stock ledger: receiving, adjustment, stocktake"},
     {"name": "sales", "description": "Recorded sales from the kiosks"},
     {"name": "alerts", "description": "Out-of-stock, device and kiosk alerts"},
+    {"name": "attendance", "description": "Staff clock-in and clock-out, rota and timesheets"},
+    {"name": "tasks", "description": "Staff tasks: restock, stocktake, pick, device checks"},
+    {"name": "feedback", "description": "Shoppers' feedback, handled in the console"},
     {"name": "reports", "description": "Aggregates over sales"},
     {"name": "finance", "description": "Profit and loss, Z report settlement, expenses"},
     {"name": "forecast", "description": "Demand forecast, backtest, reorder suggestions"},
     {"name": "deadletters", "description": "Rejected MQTT messages, kept with the reason"},
     {"name": "audit", "description": "Who changed what, and when"},
+    {"name": "updates", "description": "Node software releases and staged rollouts"},
 ]
 
 
-def api_router() -> APIRouter:
+def api_router(max_body_size: int | None = None) -> APIRouter:
     from cloud.alerts.router import router as alerts
+    from cloud.attendance.router import router as attendance
     from cloud.audit.router import router as audit
     from cloud.auth.router import router as auth
     from cloud.deadletters.router import router as deadletters
     from cloud.devices.router import router as devices
+    from cloud.feedback.router import router as feedback
     from cloud.finance.router import router as finance
     from cloud.forecast.router import router as forecast
     from cloud.inventory.router import router as inventory
     from cloud.member_programme import programme_routers
     from cloud.members.router import router as members
     from cloud.notices.router import router as notices
+    from cloud.orders.router import router as orders
     from cloud.products.router import categories_router
     from cloud.products.router import router as products
+    from cloud.products.store_router import router as store_prices
     from cloud.promotions.router import router as promotions
+    from cloud.purchasing.router import router as purchase_orders
     from cloud.reports.router import router as reports
     from cloud.sales.router import router as sales
     from cloud.stores.router import router as stores
+    from cloud.suppliers.router import router as suppliers
+    from cloud.tasks.router import router as tasks
+    from cloud.updates.router import router as updates
     from cloud.users.router import router as users
 
-    api = APIRouter(prefix=API_PREFIX)
+    # Per router, not per app: FastAPI then answers 413 from inside the app, as JSON with
+    # the security headers; the console's router allows larger bodies (uploads).
+    api = APIRouter(prefix=API_PREFIX, max_body_size=max_body_size)
     for router in (
         auth,
         users,
         stores,
         devices,
+        store_prices,
         products,
         categories_router,
         promotions,
         *programme_routers(),  # before members: /members/lookup/… is not a member id
         members,
         inventory,
+        orders,
+        suppliers,
+        purchase_orders,
         sales,
         alerts,
+        attendance,
+        tasks,
+        feedback,
         reports,
         finance,
         forecast,
         notices,
         deadletters,
         audit,
+        updates,
     ):
+        document_errors(router)  # the statuses each operation can answer with
         api.include_router(router)
     return api
+
+
+async def method_not_allowed(request: Request, exc: Exception) -> JSONResponse:
+    """405 whose ``Allow`` lists every method the OpenAPI document gives the path, not only
+    those of the one route that matched it (FastAPI keeps one route per method)."""
+    allow = _documented_methods(request.app, request.url.path)
+    if allow is None:  # a console page: Starlette's own answer
+        headers = getattr(exc, "headers", None) or {}
+        allow = headers.get("Allow", "")
+    return JSONResponse({"detail": "Method Not Allowed"}, status_code=405, headers={"Allow": allow})
+
+
+def _documented_methods(app: FastAPI, path: str) -> str | None:
+    table: list[tuple[re.Pattern[str], str]] | None = getattr(app.state, "allow_table", None)
+    if table is None:
+        table = []
+        for template, operations in app.openapi()["paths"].items():
+            methods = {m.upper() for m in operations}
+            if "GET" in methods:
+                methods.add("HEAD")
+            table.append((compile_path(template)[0], ", ".join(sorted(methods))))
+        app.state.allow_table = table
+    return next((allow for regex, allow in table if regex.match(path)), None)
 
 
 def create_app(
@@ -117,7 +169,9 @@ def create_app(
         description="Products, members, promotions, inventory, sales and alerts of the chain. "
         "Money is a decimal string, times are RFC 3339 UTC. Authenticate with "
         "`POST /api/v1/auth/token` (OAuth2 password form) and send `Authorization: Bearer …`.",
-        docs_url="/docs",
+        docs_url=None,  # served by cloud/apidocs.py from the package, not a CDN
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=None,
         openapi_url="/openapi.json",
         openapi_tags=TAGS,
         lifespan=lifespan,
@@ -132,8 +186,15 @@ def create_app(
         publisher=publisher,
     )
     install_error_handlers(app)
-    app.include_router(api_router())
-    install_metrics(app, db)  # GET /metrics (cloud/metrics.py)
+    app.add_exception_handler(405, method_not_allowed)
+    app.include_router(api_router(settings.max_body_bytes))
+    token = settings.metrics_token.get_secret_value() if settings.metrics_token else None
+    install_metrics(app, db, token)  # GET /metrics with the metrics token (cloud/metrics.py)
+    install_docs(app)
+    # Added last = runs first: the proxy's client address and scheme are known to the guard.
+    app.add_middleware(SecurityMiddleware, settings=settings)
+    if settings.trusted_proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
     from cloud.web.mount import mount_console
 
     mount_console(app)  # the console's pages, static files and alert jobs (cloud/web)

@@ -1,8 +1,6 @@
-"""Authentication and authorisation errors, mapped to 401/403/423 at the API boundary."""
+"""Authentication and authorisation errors, mapped to 401/403/429 at the API boundary."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from cloud.exceptions import CloudError, ValidationFailedError
 
@@ -15,12 +13,12 @@ class AuthenticationError(AuthError):
     """No credentials, wrong credentials, or an expired or revoked token (HTTP 401)."""
 
 
-class AccountLockedError(AuthError):
-    """Too many failed logins; refused until ``until`` even with the right password."""
+class TooManyAttemptsError(AuthError):
+    """Too many login or reset attempts from this client; retry after ``retry_after`` s (429)."""
 
-    def __init__(self, until: datetime) -> None:
-        super().__init__(f"account locked until {until.isoformat()}")
-        self.until = until
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many attempts; retry after {retry_after} s")
+        self.retry_after = max(1, retry_after)
 
 
 class PermissionDeniedError(AuthError):

@@ -9,19 +9,33 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cloud.db.base import Base
 
 
 class Role(StrEnum):
-    """Admin is chain-wide; the others act only in the stores they belong to."""
+    """Who may do what (docs/SECURITY.md, "Authorization", shows the whole table).
+
+    Admin is chain-wide. Head office (``hq``) owns the chain's catalogue (products, barcodes,
+    base prices, categories), chain-wide promotions and the coupon limits, and sees and handles
+    every store's online orders; it acts in no store otherwise. Managers, staff and cashiers
+    act only in the stores they belong to. A cashier is a checkout (a kiosk's service user or a
+    staffed till): member lookup by phone or card (masked), coupon checks and collecting an
+    online order by pickup code, nothing else (docs/decisions/0034, 0210).
+    """
 
     ADMIN = "admin"
+    HQ = "hq"
     MANAGER = "manager"
     STAFF = "staff"
     CASHIER = "cashier"
+
+    @property
+    def chain_wide(self) -> bool:
+        """Roles that need no store membership."""
+        return self in (Role.ADMIN, Role.HQ)
 
 
 class TokenKind(StrEnum):
@@ -98,3 +112,35 @@ class OutboxMail(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class Throttle(Base):
+    """A failure or request counter over a window, for one (kind, username, address) key.
+
+    ``username`` "" counts a whole address, ``address`` "" a username from everywhere
+    (cloud/auth/lockout.py). Unknown usernames get rows like real ones, so throttling answers
+    the same for both.
+    """
+
+    __tablename__ = "auth_throttle"
+    __table_args__ = (UniqueConstraint("kind", "username", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime]
+    blocked_until: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class KnownAddress(Base):
+    """A client address a user has logged in from: its correct password passes an account lock."""
+
+    __tablename__ = "login_known_addresses"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    address: Mapped[str] = mapped_column(String(64), primary_key=True)
+    last_login_at: Mapped[datetime]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from cloud.auth.models import AuthToken, PasswordResetToken, User, UserStore
+from cloud.auth.models import AuthToken, PasswordResetToken, Role, User, UserStore
 from cloud.stores.models import Store
 
 
@@ -80,3 +80,29 @@ def revoke_user_tokens(
     if keep_hash is not None:
         stmt = stmt.where(AuthToken.token_hash != keep_hash)
     session.execute(stmt)
+
+
+def usernames_in_store(session: Session, store_id: int, roles: Sequence[str]) -> list[str]:
+    """Active users of the store with one of ``roles``, by username."""
+    stmt = (
+        select(User.username)
+        .join(UserStore, UserStore.user_id == User.id)
+        .where(UserStore.store_id == store_id, User.active.is_(True))
+        .where(User.role.in_(roles))
+        .order_by(User.username)
+    )
+    return list(session.scalars(stmt))
+
+
+def console_users(
+    session: Session, *, store_ids: Collection[int] | None, q: str, limit: int, offset: int
+) -> list[User]:
+    """Users by username whose name contains ``q``; with ``store_ids``, only non-admin
+    members of those stores."""
+    stmt = select(User).order_by(User.username)
+    if store_ids is not None:
+        members = select(UserStore.user_id).where(UserStore.store_id.in_(sorted(store_ids)))
+        stmt = stmt.where(User.id.in_(members), User.role != Role.ADMIN.value)
+    if q:
+        stmt = stmt.where(User.username.contains(q, autoescape=True))
+    return list(session.scalars(stmt.limit(limit).offset(offset)))

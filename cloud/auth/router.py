@@ -4,16 +4,15 @@ password change and forgotten-password reset."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
-from sqlalchemy.orm import Session
 
 from cloud.audit.service import record
-from cloud.auth import repository as repo
 from cloud.auth import reset as reset_service
 from cloud.auth import service
+from cloud.auth.client import client_address
 from cloud.auth.csrf import csrf_token
 from cloud.auth.exceptions import AuthenticationError, AuthError
 from cloud.auth.models import Role, TokenKind, User
@@ -29,13 +28,16 @@ from cloud.auth.schemas import (
 from cloud.deps import SESSION_COOKIE, CtxDep, CurrentUser, NowDep, SessionDep
 from cloud.exceptions import NotFoundError
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 LoginForm = Annotated[OAuth2PasswordRequestForm, Depends()]
 
 _AUTH_ERRORS: dict[int | str, dict[str, str]] = {
-    401: {"description": "Wrong username or password"},
-    423: {"description": "Locked after too many failures; retry after locked_until"},
+    401: {"description": "Wrong username or password (the same for unknown users)"},
+    429: {"description": "Too many failures from this address; retry after Retry-After s"},
 }
 
 
@@ -53,12 +55,16 @@ def user_out(session: Session, user: User) -> UserOut:
     )
 
 
-def _login(session: Session, ctx: CtxDep, form: OAuth2PasswordRequestForm, now: NowDep) -> User:
+def _login(
+    request: Request, session: Session, ctx: CtxDep, form: OAuth2PasswordRequestForm, now: NowDep
+) -> User:
+    address = client_address(request)
     try:
         user = service.authenticate(
             session,
             form.username,
             form.password,
+            address=address,
             now=now,
             settings=ctx.settings,
             hasher=ctx.hasher,
@@ -70,7 +76,7 @@ def _login(session: Session, ctx: CtxDep, form: OAuth2PasswordRequestForm, now: 
             action="login_failed",
             entity="user",
             actor=form.username[:64],
-            details={"reason": type(exc).__name__},
+            details={"reason": type(exc).__name__, "address": address},
         )
         session.commit()  # keep the failure count even though the request fails
         raise
@@ -78,9 +84,11 @@ def _login(session: Session, ctx: CtxDep, form: OAuth2PasswordRequestForm, now: 
 
 
 @router.post("/token", response_model=TokenOut, responses=_AUTH_ERRORS)
-def token(form: LoginForm, session: SessionDep, ctx: CtxDep, now: NowDep) -> TokenOut:
+def token(
+    request: Request, form: LoginForm, session: SessionDep, ctx: CtxDep, now: NowDep
+) -> TokenOut:
     """OAuth2 password flow: a short-lived opaque bearer token (revoked by logout)."""
-    user = _login(session, ctx, form, now)
+    user = _login(request, session, ctx, form, now)
     ttl = timedelta(minutes=ctx.settings.access_token_minutes)
     raw, _ = service.open_login(session, user, TokenKind.BEARER, now=now, ttl=ttl, channel="bearer")
     session.commit()
@@ -89,10 +97,16 @@ def token(form: LoginForm, session: SessionDep, ctx: CtxDep, now: NowDep) -> Tok
 
 @router.post("/session", response_model=SessionOut, responses=_AUTH_ERRORS)
 def open_session(
-    form: LoginForm, response: Response, session: SessionDep, ctx: CtxDep, now: NowDep
+    request: Request,
+    form: LoginForm,
+    response: Response,
+    session: SessionDep,
+    ctx: CtxDep,
+    now: NowDep,
 ) -> SessionOut:
-    """Console login: sets an HttpOnly, SameSite=Lax session cookie and returns its CSRF token."""
-    user = _login(session, ctx, form, now)
+    """Console login: sets an HttpOnly, SameSite=Lax session cookie (Secure over HTTPS) and
+    returns its CSRF token. Refused (403) when posted by a page of another origin."""
+    user = _login(request, session, ctx, form, now)
     ttl = timedelta(hours=ctx.settings.session_hours)
     raw, row = service.open_login(
         session, user, TokenKind.SESSION, now=now, ttl=ttl, channel="session"
@@ -109,7 +123,6 @@ def open_session(
         max_age=int(ttl.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=ctx.settings.cookie_secure,
         path="/",
     )
     return out
@@ -143,7 +156,7 @@ def logout(user: CurrentUser, session: SessionDep, now: NowDep, response: Respon
 
 @router.get("/me", response_model=UserOut)
 def me(user: CurrentUser, session: SessionDep) -> UserOut:
-    row = repo.user_by_id(session, user.user_id)
+    row = service.user_by_id(session, user.user_id)
     if row is None:
         raise NotFoundError("user not found")
     return user_out(session, row)
@@ -170,10 +183,19 @@ def change_password(
 
 
 @router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED)
-def request_reset(body: ResetRequest, session: SessionDep, ctx: CtxDep, now: NowDep) -> None:
-    """Mail a single-use reset token; the answer is the same whether the user exists or not."""
+def request_reset(
+    request: Request, body: ResetRequest, session: SessionDep, ctx: CtxDep, now: NowDep
+) -> None:
+    """Mail a single-use reset token; the answer is the same whether the user exists or not.
+    At most ``reset_per_user_per_hour`` mails per user (more are dropped silently) and
+    ``reset_per_address_per_hour`` requests per client address (429 beyond)."""
     reset_service.request_password_reset(
-        session, body.username, now=now, settings=ctx.settings, notifier=ctx.notifier
+        session,
+        body.username,
+        address=client_address(request),
+        now=now,
+        settings=ctx.settings,
+        notifier=ctx.notifier,
     )
     session.commit()
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,12 +18,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from cloud.auth import lockout
 from cloud.auth import repository as repo
-from cloud.auth.exceptions import (
-    AccountLockedError,
-    AuthenticationError,
-    WeakPasswordError,
-)
+from cloud.auth.exceptions import AuthenticationError, WeakPasswordError
 from cloud.auth.models import AuthToken, Role, TokenKind, User, UserStore
 from cloud.exceptions import ConflictError, NotFoundError, ValidationFailedError
 from cloud.settings import CloudSettings
@@ -32,7 +29,7 @@ log = logging.getLogger(__name__)
 
 MIN_PASSWORD = 8
 MAX_PASSWORD = 128
-_DUMMY_HASH_INPUT = "not-a-real-password"
+_DUMMY_HASHES: dict[tuple[int, int, int, int], str] = {}
 
 
 def make_hasher(*, fast: bool = False) -> PasswordHasher:
@@ -61,6 +58,11 @@ class Principal:
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+    @property
+    def is_head_office(self) -> bool:
+        """Admin or ``hq``: the chain's catalogue, chain-wide promotions, coupon limits."""
+        return self.role in (Role.ADMIN, Role.HQ)
 
     def can_access_store(self, store_id: int) -> bool:
         return self.is_admin or store_id in self.store_ids
@@ -91,6 +93,14 @@ def _memberships(session: Session, store_codes: Sequence[str]) -> list[UserStore
     return [UserStore(store_id=found[code].id) for code in dict.fromkeys(store_codes)]
 
 
+def _check_memberships(role: Role, stores: int) -> None:
+    """Store roles belong to at least one store; head office to none (it acts chain-wide)."""
+    if not role.chain_wide and not stores:
+        raise ValidationFailedError(f"a {role.value} must belong to at least one store")
+    if role is Role.HQ and stores:
+        raise ValidationFailedError("head office (hq) belongs to no store")
+
+
 def create_user(
     session: Session,
     *,
@@ -106,8 +116,7 @@ def create_user(
     check_password_policy(password)
     if repo.user_by_username(session, username) is not None:
         raise ConflictError(f"username {username!r} is taken")
-    if role is not Role.ADMIN and not store_codes:
-        raise ValidationFailedError(f"a {role.value} must belong to at least one store")
+    _check_memberships(role, len(store_codes))
     user = User(
         username=username,
         role=role.value,
@@ -142,8 +151,7 @@ def update_user(
         user.role = role.value
     if store_codes is not None:
         user.memberships = _memberships(session, store_codes)
-    if Role(user.role) is not Role.ADMIN and not user.memberships:
-        raise ValidationFailedError(f"a {user.role} must belong to at least one store")
+    _check_memberships(Role(user.role), len(user.memberships))
     if email is not None:
         user.email = email
     if full_name is not None:
@@ -169,8 +177,7 @@ def set_password(
     check_password_policy(password)
     user.password_hash = hasher.hash(password)
     user.password_changed_at = now
-    user.failed_logins = 0
-    user.locked_until = None
+    lockout.unlock(session, user)
     repo.revoke_user_tokens(session, user.id, now, keep_hash=keep_hash)
 
 
@@ -187,33 +194,43 @@ def authenticate(
     username: str,
     password: str,
     *,
+    address: str,
     now: datetime,
     settings: CloudSettings,
     hasher: PasswordHasher,
 ) -> User:
-    """The user, or :class:`AuthenticationError`/:class:`AccountLockedError`.
+    """The user, or :class:`AuthenticationError` / :class:`TooManyAttemptsError`.
 
-    The failure counter is changed in ``session``; commit even when this raises.
+    Real and unknown usernames get the same answers after the same work (one argon2 verify,
+    against a dummy hash for unknown users) and the same throttling (cloud/auth/lockout.py).
+    The counters change in ``session``: commit even when this raises.
     """
+    lockout.check(session, username, address, now)
     user = repo.user_by_username(session, username)
-    if user is None or not user.active:
-        _verify(hasher, hasher.hash(_DUMMY_HASH_INPUT), password)  # same cost: no user probing
+    usable = user is not None and user.active
+    stored = user.password_hash if user is not None and usable else dummy_hash(hasher)
+    ok = _verify(hasher, stored, password) and usable
+    if ok and user is not None and lockout.lock_applies(session, user, address, now):
+        log.warning("user %r is locked for new addresses; refused from %s", username, address)
+        ok = False
+    if not ok or user is None:
+        lockout.failed(session, username, address, user, now=now, settings=settings)
         raise AuthenticationError("incorrect username or password")
-    if user.locked_until is not None and now < user.locked_until:
-        raise AccountLockedError(user.locked_until)
-    if not _verify(hasher, user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= settings.lockout_failures:
-            user.locked_until = now + timedelta(minutes=settings.lockout_minutes)
-            user.failed_logins = 0
-            log.warning("user %r locked until %s", user.username, user.locked_until)
-            raise AccountLockedError(user.locked_until)
-        raise AuthenticationError("incorrect username or password")
+    lockout.succeeded(session, user, address, now)
     user.failed_logins = 0
-    user.locked_until = None
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     return user
+
+
+def dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash made with ``hasher``'s parameters, computed once per parameter set, so an
+    unknown username costs one verify like a real one (not a hash plus a verify)."""
+    key = (hasher.time_cost, hasher.memory_cost, hasher.parallelism, hasher.hash_len)
+    found = _DUMMY_HASHES.get(key)
+    if found is None:
+        found = _DUMMY_HASHES.setdefault(key, hasher.hash(secrets.token_urlsafe(16)))
+    return found
 
 
 def issue_token(
@@ -304,3 +321,38 @@ def change_password(
     if user is None or not _verify(hasher, user.password_hash, current):
         raise ValidationFailedError("current password is incorrect")
     set_password(session, user, new, now, hasher, keep_hash=principal.token_hash)
+
+
+def user_by_username(session: Session, username: str) -> User | None:
+    return repo.user_by_username(session, username)
+
+
+def user_by_id(session: Session, user_id: int) -> User | None:
+    return repo.user_by_id(session, user_id)
+
+
+def store_staff(session: Session, store_id: int) -> list[str]:
+    """Usernames of the store's active staff and managers (who an alert can be assigned to)."""
+    return repo.usernames_in_store(session, store_id, (Role.STAFF.value, Role.MANAGER.value))
+
+
+def list_users(
+    session: Session,
+    *,
+    role: str | None,
+    store_id: int | None,
+    q: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[User], int]:
+    """Users by id, filtered by role, store membership and username substring; one page and
+    how many match."""
+    return repo.list_users(session, role=role, store_id=store_id, q=q, limit=limit, offset=offset)
+
+
+def console_users(
+    session: Session, *, store_ids: Collection[int] | None, q: str, limit: int, offset: int
+) -> list[User]:
+    """Users by username whose name contains ``q``; with ``store_ids``, only non-admin
+    members of those stores (what a manager sees)."""
+    return repo.console_users(session, store_ids=store_ids, q=q, limit=limit, offset=offset)

@@ -31,6 +31,9 @@ class Campaign(Base):
     min_spend: Mapped[Decimal] = mapped_column(default=Decimal(0))
     valid_days: Mapped[int] = mapped_column(Integer, default=30)
     per_member_limit: Mapped[int] = mapped_column(Integer, default=1)
+    max_coupons: Mapped[int | None] = mapped_column(
+        Integer, default=None, doc="Codes the campaign may issue in all; null: no cap (older rows)"
+    )
     win_back_days: Mapped[int] = mapped_column(Integer, default=60)
     channel: Mapped[str] = mapped_column(String(16), default="in_app")
     message: Mapped[str] = mapped_column(Text, default="")

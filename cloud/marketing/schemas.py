@@ -41,6 +41,9 @@ class CampaignIn(BaseModel):
     coupon_value: Decimal = Field(gt=0, le=100000, decimal_places=2)
     valid_days: int = Field(default=30, ge=1, le=3660)
     per_member_limit: int = Field(default=1, ge=1, le=100)
+    max_coupons: int | None = Field(
+        default=None, ge=1, le=10_000_000, description="Codes in all; default: the largest allowed"
+    )
     win_back_days: int = Field(default=60, ge=1, le=3650)
     channel: Literal["sms", "email", "in_app"] = "in_app"
     message: str = Field(default="", max_length=500)

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cloud.db.upsert import insert_ignore
-from cloud.marketing import recommend, rfm
+from cloud.marketing import recommend, repository, rfm
 from cloud.marketing.channels import Channel
 from cloud.marketing.exceptions import ChannelError, SegmentError
 from cloud.marketing.models import Campaign, ChannelPref, Notification
@@ -252,44 +252,19 @@ def send_campaign(
         member = members.get(mid)
         if member is None:
             continue
-        coupon = coupons.issue(
-            session,
-            prefix=campaign.coupon_prefix,
-            kind=campaign.coupon_kind,
-            value=campaign.coupon_value,
-            min_spend=campaign.min_spend,
-            now=now,
-            member_id=mid,
-            campaign_id=campaign.id,
-            rule_id=campaign.code,
-            valid_from=now,
-            expires_at=now + timedelta(days=campaign.valid_days),
-            per_member_limit=campaign.per_member_limit,
-        )
+        coupon = _issue(session, campaign, mid, now, per_member_limit=campaign.per_member_limit)
         if coupon is None:
             continue  # already holds the campaign's coupon(s): nothing new to announce
         report.coupons += 1
         body = (campaign.message or "{name}: your coupon {code}").format(
             name=member.name or "Member", code=coupon.code, value=coupon.value
         )
-        status, detail = "sent", ""
         address = _address(member, campaign.channel)
-        if mid not in allowed:
-            status = "opted_out"
-            report.opted_out += 1
-        elif budget <= 0:
-            status = "throttled"
-            report.throttled += 1
-        elif not address:
-            status = "no_address"
-        else:
-            try:
-                channel.send(address, campaign.name, body)
-                budget -= 1
-                report.sent += 1
-            except ChannelError as exc:
-                status, detail = "failed", str(exc)[:300]
-                report.failed += 1
+        status, detail = _deliver(
+            channel, campaign, address, body, opted=mid in allowed, budget=budget, report=report
+        )
+        if status == "sent":
+            budget -= 1
         session.add(
             Notification(
                 member_id=mid,
@@ -307,6 +282,64 @@ def send_campaign(
     return report
 
 
+def _issue(
+    session: Session,
+    campaign: Campaign,
+    member_id: int,
+    now: datetime,
+    *,
+    per_member_limit: int | None = None,
+    issue_key: str | None = None,
+) -> Coupon | None:
+    """The campaign's coupon for one member; None when the member already holds it (up to
+    ``per_member_limit``) or ``issue_key`` was issued before (automatic coupons)."""
+    return coupons.issue(
+        session,
+        prefix=campaign.coupon_prefix,
+        kind=campaign.coupon_kind,
+        value=campaign.coupon_value,
+        min_spend=campaign.min_spend,
+        now=now,
+        member_id=member_id,
+        campaign_id=campaign.id,
+        rule_id=campaign.code,
+        valid_from=now,
+        expires_at=now + timedelta(days=campaign.valid_days),
+        per_member_limit=per_member_limit,
+        issue_key=issue_key,
+        max_total=campaign.max_coupons,
+    )
+
+
+def _deliver(
+    channel: Channel,
+    campaign: Campaign,
+    address: str,
+    body: str,
+    *,
+    opted: bool,
+    budget: int,
+    report: SendReport,
+) -> tuple[str, str]:
+    """Send one message unless opt-out, the throttle or a missing address stops it; counts it
+    in ``report`` and returns the notification's ``(status, detail)``."""
+    if not opted:
+        report.opted_out += 1
+        return "opted_out", ""
+    if budget <= 0:
+        report.throttled += 1
+        return "throttled", ""
+    if not address:
+        return "no_address", ""
+    try:
+        channel.send(address, campaign.name, body)
+    except ChannelError as exc:
+        report.failed += 1
+        return "failed", str(exc)[:300]
+    report.sent += 1
+    return "sent", ""
+
+
 def _address(member: Member, channel: str) -> str:
     if channel == "sms":
         return member.phone or ""
@@ -322,20 +355,7 @@ def run_automations(session: Session, campaign: Campaign, *, now: datetime) -> i
 
     def give(member_id: int, key: str) -> None:
         nonlocal issued
-        got = coupons.issue(
-            session,
-            prefix=campaign.coupon_prefix,
-            kind=campaign.coupon_kind,
-            value=campaign.coupon_value,
-            min_spend=campaign.min_spend,
-            now=now,
-            member_id=member_id,
-            campaign_id=campaign.id,
-            rule_id=campaign.code,
-            valid_from=now,
-            expires_at=now + valid,
-            issue_key=key,
-        )
+        got = _issue(session, campaign, member_id, now, issue_key=key)
         issued += got is not None
 
     if campaign.kind == "birthday":
@@ -362,3 +382,7 @@ def member_coupons(session: Session, member_id: int) -> Sequence[Coupon]:
     return session.scalars(
         select(Coupon).where(Coupon.member_id == member_id).order_by(Coupon.issued_at.desc())
     ).all()
+
+
+def campaign_by_code(session: Session, code: str) -> Campaign | None:
+    return repository.campaign_by_code(session, code)

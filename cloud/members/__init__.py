@@ -1,1 +1,1 @@
-"""Members: profile, phone/card, tier by spend, points ledger, coupons, feedback."""
+"""Members: profile, phone/card, tier by spend, points ledger, coupons (feedback: its own)."""

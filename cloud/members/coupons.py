@@ -59,13 +59,24 @@ def issue(
     expires_at: datetime | None = None,
     per_member_limit: int | None = None,
     issue_key: str | None = None,
+    max_total: int | None = None,
+    issued_by_id: int | None = None,
 ) -> Coupon | None:
     """A new single-use code; None when the member already holds ``per_member_limit`` of the
-    campaign or ``issue_key`` was issued before (automatic coupons run again safely)."""
+    campaign, the campaign has issued ``max_total`` codes, or ``issue_key`` was issued before
+    (automatic coupons run again safely)."""
     if kind not in ("percent_off", "amount_off") or value <= 0:
         raise CouponError("a coupon is percent_off or amount_off with a positive value")
+    if kind == "percent_off" and value > 100:
+        raise CouponError("a percent_off coupon takes at most 100 %")
     if expires_at is not None and valid_from is not None and expires_at <= valid_from:
         raise CouponError("the coupon expires before it starts")
+    if max_total is not None and campaign_id is not None:
+        issued = session.scalar(
+            select(func.count(Coupon.id)).where(Coupon.campaign_id == campaign_id)
+        )
+        if int(issued or 0) >= max_total:
+            return None
     if per_member_limit is not None and member_id is not None and campaign_id is not None:
         held = session.scalar(
             select(func.count(Coupon.id)).where(
@@ -86,6 +97,7 @@ def issue(
         "expires_at": expires_at,
         "campaign_id": campaign_id,
         "issue_key": issue_key,
+        "issued_by_id": issued_by_id,
     }
     stmt = insert_ignore(session, Coupon).returning(Coupon.id)
     new_id = session.execute(stmt, [row]).scalar()

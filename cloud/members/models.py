@@ -12,7 +12,6 @@ from sqlalchemy import (
     Integer,
     Numeric,
     String,
-    Text,
     UniqueConstraint,
     func,
 )
@@ -21,7 +20,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cloud.db.base import Base
 
 POINTS_KINDS = ("earn", "redeem", "expire", "adjust")
-FEEDBACK_STATUSES = ("new", "in_progress", "resolved", "dismissed")
 
 
 class Member(Base):
@@ -81,6 +79,27 @@ class Coupon(Base):
     issue_key: Mapped[str | None] = mapped_column(
         String(120), unique=True, default=None, doc="Makes automatic issues idempotent"
     )
+    issued_by_id: Mapped[int | None] = mapped_column(
+        Integer, default=None, doc="The user who issued it by hand (counted against the limit)"
+    )
+
+
+class CouponLimits(Base):
+    """Head office's limits on the coupons and campaigns managers create: one row (id 1).
+
+    Without a row the defaults of ``cloud.members.limits`` apply.
+    """
+
+    __tablename__ = "coupon_limits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    max_percent_off: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    max_amount_off: Mapped[Decimal]
+    max_valid_days: Mapped[int] = mapped_column(Integer)
+    max_campaign_coupons: Mapped[int] = mapped_column(Integer)
+    max_issued_per_day: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(64), default="")
 
 
 class CouponRedemption(Base):
@@ -141,23 +160,3 @@ class TierChange(Base):
     spend_12m: Mapped[Decimal]
     visits_12m: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[datetime]
-
-
-class Feedback(Base):
-    __tablename__ = "member_feedback"
-    __table_args__ = (CheckConstraint(f"status IN {FEEDBACK_STATUSES!r}", name="status"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="SET NULL"), index=True, default=None
-    )
-    store_id: Mapped[int | None] = mapped_column(
-        ForeignKey("stores.id", ondelete="SET NULL"), default=None
-    )
-    rating: Mapped[int | None] = mapped_column(Integer, default=None)
-    message: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="new")
-    response: Mapped[str] = mapped_column(Text, default="")
-    handled_by: Mapped[str | None] = mapped_column(String(64), default=None)
-    handled_at: Mapped[datetime | None] = mapped_column(default=None)
-    created_at: Mapped[datetime]

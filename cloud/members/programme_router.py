@@ -7,30 +7,52 @@ before it so ``/members/lookup/balance`` is not read as a member id.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Path, Query
 
-from cloud.deps import CurrentUser, ManagerUser, NowDep, SessionDep, StaffUser, audit
+from cloud.auth.models import Role
+from cloud.auth.service import Principal
+from cloud.deps import (
+    CouponIssuer,
+    ManagerUser,
+    NowDep,
+    SessionDep,
+    StaffUser,
+    audit,
+    require_role,
+)
 from cloud.exceptions import NotFoundError, ValidationFailedError
 from cloud.marketing import service as marketing
-from cloud.members import coupons, service, tiers
+from cloud.members import coupons, limits, service, tiers
+from cloud.members.masking import mask_name
 from cloud.members.models import Coupon, Member
 from cloud.members.programme_schemas import (
     BalanceOut,
     ChannelIn,
     CouponConflictOut,
     CouponIssue,
+    CouponLimitsIO,
+    CouponLimitsOut,
     CouponOut,
     TierChangeOut,
     TierRefreshOut,
 )
 from contracts.pricebook import PointsPolicy
 
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
 router = APIRouter(prefix="/members", tags=["members"])
 coupons_router = APIRouter(prefix="/coupons", tags=["members"])
 MemberId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+CheckoutUser = Annotated[Principal, Depends(require_role(Role.MANAGER, Role.STAFF, Role.CASHIER))]
+CouponChecker = Annotated[
+    Principal, Depends(require_role(Role.HQ, Role.MANAGER, Role.STAFF, Role.CASHIER))
+]
+LimitSetter = Annotated[
+    Principal, Depends(require_role(Role.HQ, why="coupon limits are set by head office"))
+]
 
 
 def qr_svg(code: str) -> str:
@@ -54,26 +76,28 @@ def coupon_out(c: Coupon, with_qr: bool = False) -> CouponOut:
 
 
 def _member(session: Session, member_id: int) -> Member:
-    member = session.get(Member, member_id)
+    member = service.member_by_id(session, member_id)
     if member is None:
         raise NotFoundError(f"member {member_id} not found")
     return member
 
 
-@router.get("/lookup/balance", response_model=BalanceOut)
+@router.get("/lookup/balance", response_model=BalanceOut, responses={404: {}, 422: {}})
 def balance(
-    user: CurrentUser,
+    user: CheckoutUser,
     session: SessionDep,
     phone: Annotated[str | None, Query(max_length=20)] = None,
     card: Annotated[str | None, Query(max_length=40)] = None,
 ) -> BalanceOut:
-    """The kiosk's online check before a points redemption."""
+    """One member by phone or card, as a checkout may see it: id, masked name, tier and points
+    (and the points policy) — what the kiosk needs to attach the member and redeem online."""
     if phone is None and card is None:
         raise ValidationFailedError("give phone or card")
     m = service.find_member(session, phone=phone, card=card)
     policy = PointsPolicy()
     return BalanceOut(
         member_id=m.id,
+        name=mask_name(m.name),
         tier=m.tier,
         points_balance=m.points_balance,
         redeem_value=policy.redeem_value,
@@ -82,9 +106,7 @@ def balance(
 
 
 @router.get("/{member_id}/tier-changes", response_model=list[TierChangeOut])
-def tier_changes(
-    member_id: MemberId, user: CurrentUser, session: SessionDep
-) -> list[TierChangeOut]:
+def tier_changes(member_id: MemberId, user: StaffUser, session: SessionDep) -> list[TierChangeOut]:
     _member(session, member_id)
     return [
         TierChangeOut(
@@ -130,15 +152,20 @@ def set_channel(
 
 
 @router.get("/{member_id}/coupons", response_model=list[CouponOut])
-def member_coupons(member_id: MemberId, user: CurrentUser, session: SessionDep) -> list[CouponOut]:
+def member_coupons(member_id: MemberId, user: StaffUser, session: SessionDep) -> list[CouponOut]:
     _member(session, member_id)
     return [coupon_out(c) for c in marketing.member_coupons(session, member_id)]
 
 
-@coupons_router.post("", response_model=CouponOut, status_code=201)
-def issue(body: CouponIssue, user: StaffUser, session: SessionDep, now: NowDep) -> CouponOut:
+@coupons_router.post("", response_model=CouponOut, status_code=201, responses={404: {}, 422: {}})
+def issue(body: CouponIssue, user: CouponIssuer, session: SessionDep, now: NowDep) -> CouponOut:
+    """One single-use code; a manager's within head office's limits (422 names the limit)."""
     if body.member_id is not None:
         _member(session, body.member_id)
+    if not user.is_head_office:
+        terms = limits.current(session)
+        limits.check_terms(terms, kind=body.kind, value=body.value, valid_days=body.valid_days)
+        limits.check_daily_count(session, terms, user.user_id, now)
     c = coupons.issue(
         session,
         prefix=body.prefix,
@@ -149,10 +176,49 @@ def issue(body: CouponIssue, user: StaffUser, session: SessionDep, now: NowDep) 
         min_spend=body.min_spend,
         valid_from=now,
         expires_at=now + timedelta(days=body.valid_days),
+        issued_by_id=user.user_id,
     )
     assert c is not None  # no limit and no issue key: always issued
     audit(session, user, now, "issue", "coupon", c.id, details={"code": c.code})
     out = coupon_out(c, with_qr=True)
+    session.commit()
+    return out
+
+
+def limits_out(terms: limits.Limits) -> CouponLimitsOut:
+    return CouponLimitsOut(
+        max_percent_off=terms.max_percent_off,
+        max_amount_off=terms.max_amount_off,
+        max_valid_days=terms.max_valid_days,
+        max_campaign_coupons=terms.max_campaign_coupons,
+        max_issued_per_day=terms.max_issued_per_day,
+        updated_at=terms.updated_at,
+        updated_by=terms.updated_by,
+    )
+
+
+@coupons_router.get("/limits", response_model=CouponLimitsOut)
+def get_limits(user: CouponIssuer, session: SessionDep) -> CouponLimitsOut:
+    """The limits a manager's coupons and campaigns must keep within."""
+    return limits_out(limits.current(session))
+
+
+@coupons_router.put("/limits", response_model=CouponLimitsOut)
+def set_limits(
+    body: CouponLimitsIO, user: LimitSetter, session: SessionDep, now: NowDep
+) -> CouponLimitsOut:
+    terms = limits.Limits(
+        max_percent_off=body.max_percent_off,
+        max_amount_off=body.max_amount_off,
+        max_valid_days=body.max_valid_days,
+        max_campaign_coupons=body.max_campaign_coupons,
+        max_issued_per_day=body.max_issued_per_day,
+    )
+    saved = limits.save(session, terms, now=now, by=user.username)
+    audit(
+        session, user, now, "set_limits", "coupon_limits", 1, details=body.model_dump(mode="json")
+    )
+    out = limits_out(saved)
     session.commit()
     return out
 
@@ -176,7 +242,7 @@ def list_conflicts(user: StaffUser, session: SessionDep) -> list[CouponConflictO
 @coupons_router.get("/{code}", response_model=CouponOut)
 def check(
     code: Annotated[str, Path(min_length=1, max_length=64)],
-    user: CurrentUser,
+    user: CouponChecker,
     session: SessionDep,
     now: NowDep,
     member_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,

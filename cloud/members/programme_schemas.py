@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from contracts.messages import UtcDateTime
 from contracts.money import Money
@@ -15,6 +15,9 @@ class BalanceOut(BaseModel):
     """What a kiosk needs to let a member redeem online (offline it uses the book's limit)."""
 
     member_id: int
+    name: str = Field(
+        description="Masked: the first character of each part", examples=["W*** F***"]
+    )
     tier: str
     points_balance: int
     redeem_value: Money
@@ -67,8 +70,42 @@ class CouponConflictOut(BaseModel):
 
 class ChannelIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    opted_in: bool
+    opted_in: StrictBool
 
 
 class TierRefreshOut(BaseModel):
     changed: int
+
+
+class CouponLimitsIO(BaseModel):
+    """Head office's limits on the coupons and campaigns managers create."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "max_percent_off": "20",
+                    "max_amount_off": "50.00",
+                    "max_valid_days": 31,
+                    "max_campaign_coupons": 1000,
+                    "max_issued_per_day": 20,
+                }
+            ]
+        },
+    )
+
+    max_percent_off: Decimal = Field(gt=0, le=100, decimal_places=2, description="Percent")
+    max_amount_off: Money = Field(gt=0, le=Decimal("100000"), decimal_places=2)
+    max_valid_days: StrictInt = Field(ge=1, le=3660, description="Longest validity of a code")
+    max_campaign_coupons: StrictInt = Field(ge=1, le=10_000_000, description="Codes per campaign")
+    max_issued_per_day: StrictInt = Field(
+        ge=0, le=100_000, description="Codes one person issues by hand in 24 hours"
+    )
+
+
+class CouponLimitsOut(CouponLimitsIO):
+    model_config = ConfigDict(extra="forbid")
+
+    updated_at: UtcDateTime | None = Field(description="Null: the defaults, never set")
+    updated_by: str

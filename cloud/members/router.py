@@ -1,19 +1,17 @@
 """/members: chain-wide member profiles and their points ledger.
 
-Everyone signed in may look members up (cashiers attach them at the kiosk); staff and
-managers register and edit them; points adjustments are for managers.
+Staff and managers (and admins) see, register and edit members; deleting and points
+adjustments are for managers. A checkout (cashier) sees only the masked balance lookup of
+``/members/lookup/balance``; head office sees no member.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from cloud.deps import (
-    CurrentUser,
     ManagerUser,
     NowDep,
     Page,
@@ -21,12 +19,11 @@ from cloud.deps import (
     SessionDep,
     StaffUser,
     audit,
-    paginate,
     store_for,
 )
 from cloud.exceptions import ConflictError, NotFoundError, ValidationFailedError
-from cloud.members import repository, service
-from cloud.members.models import Member, PointsEntry
+from cloud.members import service
+from cloud.members.models import Member
 from cloud.members.schemas import (
     MemberCreate,
     MemberOut,
@@ -34,7 +31,10 @@ from cloud.members.schemas import (
     PointsAdjust,
     PointsEntryOut,
 )
-from cloud.stores.models import Store
+from cloud.stores import service as stores
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/members", tags=["members"])
 
@@ -42,7 +42,7 @@ MemberId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def member_out(session: Session, m: Member) -> MemberOut:
-    store = session.get(Store, m.home_store_id) if m.home_store_id is not None else None
+    store = stores.store_by_id(session, m.home_store_id) if m.home_store_id is not None else None
     return MemberOut(
         id=m.id,
         phone=m.phone,
@@ -58,7 +58,7 @@ def member_out(session: Session, m: Member) -> MemberOut:
 
 
 def _get(session: Session, member_id: int) -> Member:
-    member = session.get(Member, member_id)
+    member = service.member_by_id(session, member_id)
     if member is None:
         raise NotFoundError(f"member {member_id} not found")
     return member
@@ -66,7 +66,7 @@ def _get(session: Session, member_id: int) -> Member:
 
 @router.get("", response_model=Page[MemberOut])
 def list_members(
-    user: CurrentUser,
+    user: StaffUser,
     session: SessionDep,
     page: PageDep,
     phone: Annotated[str | None, Query(max_length=20)] = None,
@@ -76,22 +76,9 @@ def list_members(
     ] = None,
     tier: Annotated[str | None, Query(max_length=16)] = None,
 ) -> Page[MemberOut]:
-    stmt = select(Member).order_by(Member.id)
-    if phone is not None:
-        stmt = stmt.where(Member.phone == phone)
-    if card is not None:
-        stmt = stmt.where(Member.card == card)
-    if q:
-        stmt = stmt.where(
-            or_(
-                Member.name.contains(q, autoescape=True),
-                Member.phone.contains(q, autoescape=True),
-                Member.card.contains(q, autoescape=True),
-            )
-        )
-    if tier is not None:
-        stmt = stmt.where(Member.tier == tier)
-    rows, total = paginate(session, stmt, page)
+    rows, total = service.list_page(
+        session, phone=phone, card=card, q=q, tier=tier, limit=page.limit, offset=page.offset
+    )
     items = [member_out(session, m) for m in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -122,7 +109,7 @@ def create_member(
 
 
 @router.get("/{member_id}", response_model=MemberOut)
-def get_member(member_id: MemberId, user: CurrentUser, session: SessionDep) -> MemberOut:
+def get_member(member_id: MemberId, user: StaffUser, session: SessionDep) -> MemberOut:
     return member_out(session, _get(session, member_id))
 
 
@@ -133,11 +120,11 @@ def update_member(
     member = _get(session, member_id)
     changes = body.model_dump(exclude_unset=True)
     if "phone" in changes and changes["phone"] is not None:
-        other = repository.by_phone(session, changes["phone"])
+        other = service.by_phone(session, changes["phone"])
         if other is not None and other.id != member.id:
             raise ConflictError(f"phone {changes['phone']} is already a member")
     if "card" in changes and changes["card"] is not None:
-        other = repository.by_card(session, changes["card"])
+        other = service.by_card(session, changes["card"])
         if other is not None and other.id != member.id:
             raise ConflictError(f"card {changes['card']} is already a member")
     for key, value in changes.items():
@@ -171,15 +158,10 @@ def delete_member(member_id: MemberId, user: ManagerUser, session: SessionDep, n
 
 @router.get("/{member_id}/points", response_model=Page[PointsEntryOut])
 def points_ledger(
-    member_id: MemberId, user: CurrentUser, session: SessionDep, page: PageDep
+    member_id: MemberId, user: StaffUser, session: SessionDep, page: PageDep
 ) -> Page[PointsEntryOut]:
     _get(session, member_id)
-    stmt = (
-        select(PointsEntry)
-        .where(PointsEntry.member_id == member_id)
-        .order_by(PointsEntry.created_at.desc(), PointsEntry.id.desc())
-    )
-    rows, total = paginate(session, stmt, page)
+    rows, total = service.points_page(session, member_id, limit=page.limit, offset=page.offset)
     items = [
         PointsEntryOut(
             id=e.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from contracts.messages import UtcDateTime
 from contracts.money import Money
@@ -55,7 +55,9 @@ class PointsAdjust(BaseModel):
         json_schema_extra={"examples": [{"points": 100, "kind": "adjust", "reason": "goodwill"}]},
     )
 
-    points: int = Field(ge=-1_000_000, le=1_000_000, description="Signed change of the balance")
+    points: StrictInt = Field(
+        ge=-1_000_000, le=1_000_000, description="Signed change of the balance"
+    )
     kind: Literal["adjust", "redeem", "expire"] = "adjust"
     reason: str = Field(min_length=1, max_length=200)
 

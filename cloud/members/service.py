@@ -5,26 +5,20 @@ neither double-award nor lose an update."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal
-from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from cloud.db.upsert import (
-    driver_connection,
     insert_ignore,
-    is_postgres,
-    json_rows,
-    rows_json,
-    table_of,
 )
-from cloud.exceptions import ConflictError, InvalidTransitionError, NotFoundError
+from cloud.exceptions import ConflictError, NotFoundError
 from cloud.members import repository
-from cloud.members.models import Coupon, Feedback, Member, PointsEntry, PointsShortfall
+from cloud.members.models import Coupon, Member, PointsEntry, PointsShortfall
 from contracts.pricebook import PointsPolicy
 
 log = logging.getLogger(__name__)
@@ -110,11 +104,14 @@ def apply_awards(session: Session, awards: Sequence[Award]) -> list[Award]:
         }
         for a in awards
     ]
-    fresh = _insert_ledger(session, rows)
+    fresh = repository.insert_ledger(session, rows)
     applied = [a for a in awards if (a.sale_id, a.kind) in fresh]
     earns = [a for a in applied if a.kind != "redeem"]
     if earns:
-        _move_balances(session, earns)
+        repository.move_balances(
+            session,
+            [(a.member_id, a.points, a.spend if a.kind == "earn" else Decimal(0)) for a in earns],
+        )
     for award in applied:
         if award.kind == "redeem":
             _take_points(session, award)
@@ -161,48 +158,6 @@ def _take_points(session: Session, award: Award) -> None:
             .where(Member.id == award.member_id)
             .values(points_balance=Member.points_balance - taken)
         )
-
-
-_LEDGER_COLUMNS = ("member_id", "kind", "points", "sale_id", "reason", "created_at")
-
-
-def _insert_ledger(session: Session, rows: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """Insert-or-ignore ledger rows; (sale_id, kind) of the new ones. One constant statement
-    over a JSON record set on PostgreSQL (the ingest hot path)."""
-    if is_postgres(session):
-        table = table_of(PointsEntry)
-        sql = (
-            f"INSERT INTO {table.name} ({', '.join(_LEDGER_COLUMNS)}) SELECT * FROM "  # noqa: S608
-            f"{json_rows(table, _LEDGER_COLUMNS)} ORDER BY sale_id, kind "
-            "ON CONFLICT DO NOTHING RETURNING sale_id, kind"
-        )
-        with driver_connection(session).cursor() as cur:
-            cur.execute(sql, [rows_json(rows)])
-            return {(str(sid), str(kind)) for sid, kind in cur.fetchall()}
-    stmt = insert_ignore(session, PointsEntry).returning(PointsEntry.sale_id, PointsEntry.kind)
-    return {(str(sid), str(kind)) for sid, kind in session.execute(stmt, rows)}
-
-
-def _move_balances(session: Session, awards: Sequence[Award]) -> None:
-    if is_postgres(session):
-        _move_balances_pg(session, awards)
-        return
-    members = table_of(Member)
-    new_spend = members.c.lifetime_spend + bindparam("d_spend")
-    # the tier follows the rolling 12 months (cloud.members.tiers), not lifetime spend
-    stmt = (
-        update(members)
-        .where(members.c.id == bindparam("m_id"))
-        .values(
-            points_balance=members.c.points_balance + bindparam("d_points"),
-            lifetime_spend=new_spend,
-        )
-    )
-    params = [
-        {"m_id": a.member_id, "d_points": a.points, "d_spend": a.spend if a.kind == "earn" else 0}
-        for a in awards
-    ]
-    session.connection().execute(stmt, params)
 
 
 def adjust_points(
@@ -288,59 +243,57 @@ def redeem_coupon(session: Session, code: str, *, sale_id: str, now: datetime) -
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def add_feedback(
-    session: Session,
-    *,
-    message: str,
-    now: datetime,
-    member_id: int | None = None,
-    store_id: int | None = None,
-    rating: int | None = None,
-) -> Feedback:
-    row = Feedback(
-        message=message, member_id=member_id, store_id=store_id, rating=rating, created_at=now
-    )
-    session.add(row)
-    session.flush()
-    return row
-
-
-def handle_feedback(
-    session: Session, feedback_id: int, *, status: str, by: str, now: datetime, response: str = ""
-) -> Feedback:
-    row = session.get(Feedback, feedback_id)
-    if row is None:
-        raise NotFoundError(f"feedback {feedback_id} not found")
-    if row.status in ("resolved", "dismissed"):
-        raise InvalidTransitionError(f"feedback {feedback_id} is already {row.status}")
-    row.status = status
-    row.handled_by = by
-    row.handled_at = now
-    if response:
-        row.response = response
-    session.flush()
-    return row
-
-
 def points_history(session: Session, member_id: int) -> Sequence[PointsEntry]:
     return repository.ledger(session, member_id)
 
 
-def _move_balances_pg(session: Session, awards: Sequence[Award]) -> None:
-    """One UPDATE for the whole batch, summed per member, in id order (lock order)."""
-    delta: dict[int, tuple[int, Decimal]] = {}
-    for a in awards:
-        points, spend = delta.get(a.member_id, (0, Decimal(0)))
-        delta[a.member_id] = (
-            points + a.points,
-            spend + (a.spend if a.kind == "earn" else Decimal(0)),
-        )
-    ids = sorted(delta)
-    sql = (
-        "UPDATE members AS m SET points_balance = m.points_balance + d.points, "
-        "lifetime_spend = m.lifetime_spend + d.spend "
-        "FROM unnest(%s::int4[], %s::int4[], %s::numeric[]) AS d(id, points, spend) "
-        "WHERE m.id = d.id"
+def by_phone(session: Session, phone: str) -> Member | None:
+    return repository.by_phone(session, phone)
+
+
+def ids_for(
+    session: Session, phones: Iterable[str], cards: Iterable[str]
+) -> dict[tuple[str, str], int]:
+    """("phone", number) / ("card", number) → member id, in at most two queries."""
+    return repository.ids_for(session, phones, cards)
+
+
+def tiers_of(session: Session, member_ids: Iterable[int]) -> dict[int, str]:
+    """member id → tier name, in one query (sales apply the tier's points multiplier)."""
+    return repository.tiers_of(session, member_ids)
+
+
+def by_card(session: Session, card: str) -> Member | None:
+    return repository.by_card(session, card)
+
+
+def member_by_id(session: Session, member_id: int) -> Member | None:
+    return session.get(Member, member_id)
+
+
+def list_page(
+    session: Session,
+    *,
+    phone: str | None = None,
+    card: str | None = None,
+    q: str | None = None,
+    tier: str | None = None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Member], int]:
+    """Members by id, filtered (``q``: name, phone or card contains); one page and the count."""
+    return repository.page(
+        session, phone=phone, card=card, q=q, tier=tier, limit=limit, offset=offset
     )
-    with driver_connection(session).cursor() as cur:
-        cur.execute(sql, [ids, [delta[i][0] for i in ids], [delta[i][1] for i in ids]])
+
+
+def search(session: Session, q: str, limit: int = 50) -> Sequence[Member]:
+    """The first ``limit`` members by id whose name, phone or card contains ``q``."""
+    return repository.search(session, q, limit)
+
+
+def points_page(
+    session: Session, member_id: int, *, limit: int, offset: int
+) -> tuple[Sequence[PointsEntry], int]:
+    """The member's points ledger, newest first; one page and the count."""
+    return repository.points_page(session, member_id, limit=limit, offset=offset)

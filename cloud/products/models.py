@@ -1,11 +1,13 @@
-"""Catalog rows. Prices are chain-wide; every barcode is stored as GTIN-14."""
+"""Catalog rows. Product data and base prices are chain-wide (head office's); a store may
+override its own price, member price and availability (:class:`StorePrice`). Every barcode is
+stored as GTIN-14."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, func
+from sqlalchemy import Boolean, ForeignKey, Integer, Numeric, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cloud.db.base import QTY, Base
@@ -69,3 +71,22 @@ class ProductBarcode(Base):
     gtin: Mapped[str] = mapped_column(String(14), unique=True)
 
     product: Mapped[Product] = relationship(back_populates="barcodes")
+
+
+class StorePrice(Base):
+    """A store's own terms for a chain product, set by its manager; only that store's price
+    book carries them. ``None`` keeps the chain's price or member price."""
+
+    __tablename__ = "store_prices"
+    __table_args__ = (UniqueConstraint("store_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), index=True
+    )
+    price: Mapped[Decimal | None] = mapped_column(default=None)
+    member_price: Mapped[Decimal | None] = mapped_column(default=None)
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(64), default="")

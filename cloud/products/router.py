@@ -1,32 +1,30 @@
-"""/products and /categories: the chain catalog. Managers and admins edit; everyone reads.
+"""/products and /categories: the chain catalog. Head office (admin, hq) edits; store roles
+read. A store's own prices are ``/stores/{store}/prices`` (cloud.products.store_router).
 
 A price or product change tells the price book publisher, which republishes after commit.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Path, Query, status
 from pydantic import BaseModel
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 
 from cloud.deps import (
+    CatalogueReader,
     CtxDep,
-    CurrentUser,
-    ManagerUser,
+    HeadOfficeUser,
     NowDep,
     Page,
     PageDep,
     SessionDep,
     audit,
-    paginate,
 )
 from cloud.exceptions import ConflictError, NotFoundError, ValidationFailedError
-from cloud.products import repository, service
+from cloud.products import service
 from cloud.products.gtin import normalize_gtin
-from cloud.products.models import Category, Product, ProductBarcode, TaxClass
+from cloud.products.models import Product
 from cloud.products.schemas import (
     BarcodeIn,
     CategoryCreate,
@@ -35,6 +33,9 @@ from cloud.products.schemas import (
     ProductOut,
     ProductUpdate,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/products", tags=["products"])
 categories_router = APIRouter(prefix="/categories", tags=["products"])
@@ -65,11 +66,11 @@ def product_out(p: Product) -> ProductOut:
 
 
 def _check_refs(session: Session, tax_class: str | None, category: str | None) -> int | None:
-    if tax_class is not None and session.get(TaxClass, tax_class) is None:
+    if tax_class is not None and service.tax_class(session, tax_class) is None:
         raise ValidationFailedError(f"unknown tax class {tax_class!r}")
     if category is None:
         return None
-    row = repository.category_by_code(session, category)
+    row = service.find_category(session, category)
     if row is None:
         raise ValidationFailedError(f"unknown category {category!r}")
     return row.id
@@ -78,7 +79,7 @@ def _check_refs(session: Session, tax_class: str | None, category: str | None) -
 def _check_plu(session: Session, plu: str | None, sku: str) -> None:
     if plu is None:
         return
-    other = session.scalars(select(Product).where(Product.plu == plu)).first()
+    other = service.by_plu(session, plu)
     if other is not None and other.sku != sku:
         raise ConflictError(f"PLU {plu} is used by {other.sku}")
 
@@ -96,7 +97,7 @@ def _fresh(session: Session, product: Product) -> ProductOut:
 
 @router.get("", response_model=Page[ProductOut])
 def list_products(
-    user: CurrentUser,
+    user: CatalogueReader,
     session: SessionDep,
     page: PageDep,
     barcode: Annotated[
@@ -108,24 +109,21 @@ def list_products(
     category: Annotated[str | None, Query(max_length=64)] = None,
     active: bool | None = None,
 ) -> Page[ProductOut]:
-    stmt = select(Product).order_by(Product.sku)
+    gtin = None
     if barcode is not None:
         try:
             gtin = normalize_gtin(barcode)
         except ValueError:
             return Page(items=[], total=0, limit=page.limit, offset=page.offset)
-        stmt = stmt.where(
-            Product.id.in_(select(ProductBarcode.product_id).where(ProductBarcode.gtin == gtin))
-        )
-    if q:
-        stmt = stmt.where(or_(Product.name.contains(q, autoescape=True), Product.sku == q))
-    if category is not None:
-        stmt = stmt.join(Category, Category.id == Product.category_id).where(
-            Category.code == category
-        )
-    if active is not None:
-        stmt = stmt.where(Product.active.is_(active))
-    rows, total = paginate(session, stmt, page)
+    rows, total = service.api_page(
+        session,
+        gtin=gtin,
+        q=q,
+        category=category,
+        active=active,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return Page(
         items=[product_out(p) for p in rows], total=total, limit=page.limit, offset=page.offset
     )
@@ -138,7 +136,7 @@ def list_products(
     responses={409: {"description": "SKU, barcode or PLU already used"}},
 )
 def create_product(
-    body: ProductCreate, user: ManagerUser, session: SessionDep, ctx: CtxDep, now: NowDep
+    body: ProductCreate, user: HeadOfficeUser, session: SessionDep, ctx: CtxDep, now: NowDep
 ) -> ProductOut:
     _check_refs(session, body.tax_class, body.category)
     _check_plu(session, body.plu, body.sku)
@@ -164,7 +162,7 @@ def create_product(
 
 
 @router.get("/{sku}", response_model=ProductOut)
-def get_product(sku: SkuPath, user: CurrentUser, session: SessionDep) -> ProductOut:
+def get_product(sku: SkuPath, user: CatalogueReader, session: SessionDep) -> ProductOut:
     return product_out(service.get_product(session, sku))
 
 
@@ -172,7 +170,7 @@ def get_product(sku: SkuPath, user: CurrentUser, session: SessionDep) -> Product
 def update_product(
     sku: SkuPath,
     body: ProductUpdate,
-    user: ManagerUser,
+    user: HeadOfficeUser,
     session: SessionDep,
     ctx: CtxDep,
     now: NowDep,
@@ -207,7 +205,7 @@ def update_product(
 
 @router.delete("/{sku}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_product(
-    sku: SkuPath, user: ManagerUser, session: SessionDep, ctx: CtxDep, now: NowDep
+    sku: SkuPath, user: HeadOfficeUser, session: SessionDep, ctx: CtxDep, now: NowDep
 ) -> None:
     """Deactivate: sales history keeps pointing at the product, kiosks stop selling it."""
     service.update_product(session, sku, publisher=ctx.publisher, active=False)
@@ -217,7 +215,12 @@ def delete_product(
 
 @router.post("/{sku}/barcodes", response_model=ProductOut, status_code=status.HTTP_201_CREATED)
 def add_barcode(
-    sku: SkuPath, body: BarcodeIn, user: ManagerUser, session: SessionDep, ctx: CtxDep, now: NowDep
+    sku: SkuPath,
+    body: BarcodeIn,
+    user: HeadOfficeUser,
+    session: SessionDep,
+    ctx: CtxDep,
+    now: NowDep,
 ) -> ProductOut:
     product = service.get_product(session, sku)
     barcode = service.add_barcode(session, product, body.gtin)
@@ -233,7 +236,7 @@ def add_barcode(
 def remove_barcode(
     sku: SkuPath,
     gtin: Annotated[str, Path(pattern=r"^\d{6,14}$")],
-    user: ManagerUser,
+    user: HeadOfficeUser,
     session: SessionDep,
     ctx: CtxDep,
     now: NowDep,
@@ -256,9 +259,9 @@ def remove_barcode(
 
 
 @categories_router.get("", response_model=Page[CategoryOut])
-def list_categories(user: CurrentUser, session: SessionDep, page: PageDep) -> Page[CategoryOut]:
-    rows, total = paginate(session, select(Category).order_by(Category.code), page)
-    parents = {c.id: c.code for c in session.scalars(select(Category))}
+def list_categories(user: CatalogueReader, session: SessionDep, page: PageDep) -> Page[CategoryOut]:
+    rows, total = service.category_page(session, page.limit, page.offset)
+    parents = service.category_codes(session)
     items = [
         CategoryOut(code=c.code, name=c.name, parent=parents.get(c.parent_id or 0)) for c in rows
     ]
@@ -267,11 +270,11 @@ def list_categories(user: CurrentUser, session: SessionDep, page: PageDep) -> Pa
 
 @categories_router.post("", response_model=CategoryOut, status_code=status.HTTP_201_CREATED)
 def create_category(
-    body: CategoryCreate, user: ManagerUser, session: SessionDep, now: NowDep
+    body: CategoryCreate, user: HeadOfficeUser, session: SessionDep, now: NowDep
 ) -> CategoryOut:
-    if repository.category_by_code(session, body.code) is not None:
+    if service.find_category(session, body.code) is not None:
         raise ConflictError(f"category {body.code!r} already exists")
-    if body.parent is not None and repository.category_by_code(session, body.parent) is None:
+    if body.parent is not None and service.find_category(session, body.parent) is None:
         raise ValidationFailedError(f"unknown parent category {body.parent!r}")
     service.ensure_category(session, body.code, body.name, body.parent)
     audit(session, user, now, "create", "category", body.code, details=body.model_dump())

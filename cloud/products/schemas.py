@@ -5,17 +5,28 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, WithJsonSchema
 
 from contracts.messages import UtcDateTime
 from contracts.money import Money, Quantity
 
-Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
+# A path segment: it starts with a letter or digit, since "." and ".." are dot segments that
+# HTTP clients remove (GET /products/.. would reach /api/v1/, not the product).
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=CODE_PATTERN)]
 Barcode = Annotated[str, StringConstraints(pattern=r"^\d{6,14}$")]
-CatCode = Annotated[
-    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
-]
-Price = Annotated[Money, Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)]
+CatCode = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=CODE_PATTERN)]
+# The schema states the bounds too (a bare decimal string would let clients send "-1").
+_PRICE_SCHEMA = WithJsonSchema(
+    {
+        "anyOf": [
+            {"type": "string", "pattern": r"^\d{1,10}(\.\d{1,2})?$"},
+            {"type": "integer", "minimum": 0, "maximum": 9_999_999_999},
+        ],
+        "examples": ["12.50"],
+    }
+)
+Price = Annotated[Money, Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2), _PRICE_SCHEMA]
 Grams = Annotated[Quantity, Field(gt=0, le=Decimal("9999999.999"), decimal_places=3)]
 
 
@@ -106,3 +117,32 @@ class CategoryCreate(BaseModel):
     code: CatCode
     name: str = Field(min_length=1, max_length=200)
     parent: CatCode | None = None
+
+
+class StorePriceIn(BaseModel):
+    """A store's own terms for a chain product (replaces the previous ones)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"price": "11.90", "member_price": None}]},
+    )
+
+    price: Price | None = Field(default=None, description="Null: the chain's price")
+    member_price: Price | None = Field(default=None, description="Null: the chain's")
+    available: StrictBool = Field(
+        default=True, description="False: the store's kiosks do not sell it"
+    )
+
+
+class StorePriceOut(BaseModel):
+    store: str = Field(examples=["demo"])
+    sku: str = Field(examples=["GRO-0001"])
+    price: Money | None = Field(description="The store's price, null for the chain's")
+    member_price: Money | None
+    available: bool
+    chain_price: Money
+    chain_member_price: Money | None
+    effective_price: Money = Field(description="What the store's kiosks charge")
+    effective_member_price: Money | None
+    updated_at: UtcDateTime
+    updated_by: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -147,3 +147,97 @@ def list_products(
     return repository.page(
         session, search=search, category=category, active=active, limit=limit, offset=offset
     )
+
+
+def find_product(session: Session, sku: str) -> Product | None:
+    """The product of ``sku``, or None (``get_product`` raises instead)."""
+    return repository.by_sku(session, sku)
+
+
+def find_category(session: Session, code: str) -> Category | None:
+    return repository.category_by_code(session, code)
+
+
+def gtin_index(session: Session, gtins: Iterable[str]) -> dict[str, tuple[int, Decimal | None]]:
+    """GTIN → (product id, unit cost) for the given barcodes (one query)."""
+    return repository.gtin_index(session, gtins)
+
+
+def api_page(
+    session: Session,
+    *,
+    gtin: str | None,
+    q: str | None,
+    category: str | None,
+    active: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Product], int]:
+    """Products by SKU for the API: by barcode, name contains or SKU equals ``q``, category
+    and active; one page and the count."""
+    return repository.api_page(
+        session, gtin=gtin, q=q, category=category, active=active, limit=limit, offset=offset
+    )
+
+
+def console_search(session: Session, q: str, limit: int, offset: int) -> list[Product]:
+    """Name, SKU or barcode search for the console; all products when ``q`` is empty."""
+    return repository.console_search(session, q, limit, offset)
+
+
+def all_products(session: Session) -> Iterator[Product]:
+    return repository.all_products(session)
+
+
+def find_by_gtin(session: Session, gtin: str) -> Product | None:
+    """The product with the (already normalised) GTIN."""
+    return repository.by_barcode(session, gtin)
+
+
+def by_plu(session: Session, plu: str) -> Product | None:
+    return repository.by_plu(session, plu)
+
+
+def tax_class(session: Session, code: str) -> TaxClass | None:
+    return repository.tax_class(session, code)
+
+
+def categories(session: Session) -> list[Category]:
+    return repository.categories(session)
+
+
+def tax_classes(session: Session) -> list[TaxClass]:
+    return repository.tax_classes(session)
+
+
+def tax_codes(session: Session) -> set[str]:
+    return repository.tax_codes(session)
+
+
+def category_page(session: Session, limit: int, offset: int) -> tuple[Sequence[Category], int]:
+    return repository.category_page(session, limit, offset)
+
+
+def category_codes(session: Session) -> dict[int, str]:
+    return repository.category_codes(session)
+
+
+def ids_by_sku(session: Session, skus: Iterable[str]) -> dict[str, int]:
+    return repository.ids_by_sku(session, skus)
+
+
+def skus_by_id(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    return repository.skus_by_id(session, ids)
+
+
+def find_by_code(session: Session, code: str) -> Product | None:
+    """A product by SKU, else by barcode (any GTIN form the scanner gives)."""
+    product = repository.by_sku(session, code[:64])
+    if product is not None or not code.isdigit():
+        return product
+    return find_by_barcode(session, code)
+
+
+def active_search(session: Session, q: str, category: str, limit: int) -> list[Product]:
+    """Active products by SKU whose SKU or name contains ``q``, in ``category`` if given."""
+    return repository.active_search(session, q, category, limit)

@@ -1,38 +1,42 @@
 """/promotions: time-windowed promotions, validated by contracts.pricebook and published in
-the price book. Chain-wide ones are admin-only; managers edit their stores' promotions."""
+the price book. Chain-wide ones are head office's (admin, hq); managers edit their stores'
+promotions, head office any store's."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Path, Query, status
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Path, Query, status
 
 from cloud.auth.exceptions import PermissionDeniedError
+from cloud.auth.models import Role
 from cloud.auth.service import Principal
 from cloud.deps import (
+    CatalogueReader,
     CtxDep,
-    CurrentUser,
-    ManagerUser,
     NowDep,
     Page,
     PageDep,
     SessionDep,
     audit,
+    catalogue_store_for,
     check_store_id,
-    paginate,
-    store_for,
+    require_role,
 )
 from cloud.exceptions import ConflictError, NotFoundError, ValidationFailedError
+from cloud.promotions import service as promotions
 from cloud.promotions.models import Promotion
 from cloud.promotions.schemas import PromotionCreate, PromotionOut, PromotionUpdate
-from cloud.stores.models import Store
+from cloud.stores import service as stores
 from contracts.pricebook import Promotion as PromotionRule
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/promotions", tags=["promotions"])
 
 CodePath = Annotated[str, Path(min_length=1, max_length=64)]
+PromotionEditor = Annotated[Principal, Depends(require_role(Role.HQ, Role.MANAGER))]
 
 
 def promotion_out(row: Promotion, store: str | None) -> PromotionOut:
@@ -50,7 +54,7 @@ def promotion_out(row: Promotion, store: str | None) -> PromotionOut:
 
 
 def _store_code(session: Session, store_id: int | None) -> str | None:
-    return None if store_id is None else session.get(Store, store_id).code  # type: ignore[union-attr]
+    return None if store_id is None else stores.store_by_id(session, store_id).code  # type: ignore[union-attr]
 
 
 def _apply_rule(row: Promotion, rule: PromotionRule) -> None:
@@ -66,13 +70,13 @@ def _apply_rule(row: Promotion, rule: PromotionRule) -> None:
 
 
 def _editable(session: Session, user: Principal, code: str) -> Promotion:
-    row = session.scalars(select(Promotion).where(Promotion.code == code)).one_or_none()
+    row = promotions.find_promotion(session, code)
     if row is None:
         raise NotFoundError(f"promotion {code!r} not found")
     if row.store_id is None:
-        if not user.is_admin:
-            raise PermissionDeniedError("chain-wide promotions are edited by admins")
-    else:
+        if not user.is_head_office:
+            raise PermissionDeniedError("chain-wide promotions are edited by head office")
+    elif not user.is_head_office:
         check_store_id(user, row.store_id)
     return row
 
@@ -84,7 +88,7 @@ def _publish(session: Session, ctx: CtxDep, store: str | None) -> None:
 
 @router.get("", response_model=Page[PromotionOut])
 def list_promotions(
-    user: CurrentUser,
+    user: CatalogueReader,
     session: SessionDep,
     page: PageDep,
     store: Annotated[str | None, Query(max_length=32, description="Store code")] = None,
@@ -92,34 +96,29 @@ def list_promotions(
     kind: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Page[PromotionOut]:
     """Chain-wide promotions plus those of the store (or of the caller's stores)."""
-    stmt = select(Promotion).order_by(Promotion.code)
+    visible: set[int] | None = None
     if store is not None:
-        sid = store_for(session, user, store).id
-        stmt = stmt.where(or_(Promotion.store_id.is_(None), Promotion.store_id == sid))
-    elif not user.is_admin:
-        stmt = stmt.where(
-            or_(Promotion.store_id.is_(None), Promotion.store_id.in_(sorted(user.store_ids)))
-        )
-    if active is not None:
-        stmt = stmt.where(Promotion.active.is_(active))
-    if kind is not None:
-        stmt = stmt.where(Promotion.kind == kind)
-    rows, total = paginate(session, stmt, page)
+        visible = {catalogue_store_for(session, user, store).id}
+    elif not user.is_head_office:
+        visible = set(user.store_ids)
+    rows, total = promotions.list_page(
+        session, store_ids=visible, active=active, kind=kind, limit=page.limit, offset=page.offset
+    )
     items = [promotion_out(r, _store_code(session, r.store_id)) for r in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
 @router.post("", response_model=PromotionOut, status_code=status.HTTP_201_CREATED)
 def create_promotion(
-    body: PromotionCreate, user: ManagerUser, session: SessionDep, ctx: CtxDep, now: NowDep
+    body: PromotionCreate, user: PromotionEditor, session: SessionDep, ctx: CtxDep, now: NowDep
 ) -> PromotionOut:
     store_id = None
     if body.store is None:
-        if not user.is_admin:
-            raise PermissionDeniedError("chain-wide promotions are created by admins")
+        if not user.is_head_office:
+            raise PermissionDeniedError("chain-wide promotions are created by head office")
     else:
-        store_id = store_for(session, user, body.store).id
-    if session.scalars(select(Promotion).where(Promotion.code == body.rule.id)).first():
+        store_id = catalogue_store_for(session, user, body.store).id
+    if promotions.find_promotion(session, body.rule.id) is not None:
         raise ConflictError(f"promotion {body.rule.id!r} already exists")
     row = Promotion(store_id=store_id, active=body.active, updated_at=now)
     _apply_rule(row, body.rule)
@@ -142,11 +141,11 @@ def create_promotion(
 
 
 @router.get("/{code}", response_model=PromotionOut)
-def get_promotion(code: CodePath, user: CurrentUser, session: SessionDep) -> PromotionOut:
-    row = session.scalars(select(Promotion).where(Promotion.code == code)).one_or_none()
+def get_promotion(code: CodePath, user: CatalogueReader, session: SessionDep) -> PromotionOut:
+    row = promotions.find_promotion(session, code)
     if row is None:
         raise NotFoundError(f"promotion {code!r} not found")
-    if row.store_id is not None:
+    if row.store_id is not None and not user.is_head_office:
         check_store_id(user, row.store_id)
     return promotion_out(row, _store_code(session, row.store_id))
 
@@ -155,7 +154,7 @@ def get_promotion(code: CodePath, user: CurrentUser, session: SessionDep) -> Pro
 def update_promotion(
     code: CodePath,
     body: PromotionUpdate,
-    user: ManagerUser,
+    user: PromotionEditor,
     session: SessionDep,
     ctx: CtxDep,
     now: NowDep,
@@ -188,7 +187,7 @@ def update_promotion(
 
 @router.delete("/{code}", status_code=status.HTTP_204_NO_CONTENT)
 def delete_promotion(
-    code: CodePath, user: ManagerUser, session: SessionDep, ctx: CtxDep, now: NowDep
+    code: CodePath, user: PromotionEditor, session: SessionDep, ctx: CtxDep, now: NowDep
 ) -> None:
     row = _editable(session, user, code)
     store = _store_code(session, row.store_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from contracts.messages import UtcDateTime
 from contracts.pricebook import Promotion as PromotionRule
@@ -51,4 +51,4 @@ class PromotionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rule: PromotionRule | None = Field(default=None, description="Replaces the rule; same id")
-    active: bool | None = None
+    active: StrictBool | None = None

@@ -3,7 +3,7 @@ change republishes the price book of the stores it concerns."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -99,3 +99,29 @@ def active_promotions(
 
 def _ts(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+
+def find_promotion(session: Session, code: str) -> Promotion | None:
+    """The promotion, or None (``get_promotion`` raises instead)."""
+    return repository.by_code(session, code)
+
+
+def visible(session: Session, store_ids: Collection[int] | None) -> list[Promotion]:
+    """Chain-wide promotions and those of ``store_ids`` (None: every promotion), by code."""
+    return repository.visible(session, store_ids)
+
+
+def list_page(
+    session: Session,
+    *,
+    store_ids: Collection[int] | None,
+    active: bool | None,
+    kind: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Promotion], int]:
+    """Chain-wide promotions and those of ``store_ids`` (None: all), filtered; one page and
+    the count."""
+    return repository.page(
+        session, store_ids=store_ids, active=active, kind=kind, limit=limit, offset=offset
+    )

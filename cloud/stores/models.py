@@ -28,4 +28,7 @@ class Store(Base):
     payment_methods: Mapped[list[str]] = mapped_column(JSON, default=list)
     pricebook_version: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    negative_stock: Mapped[str] = mapped_column(
+        String(8), default="flag", server_default="flag", doc="flag or refuse (see inventory)"
+    )
     created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -6,7 +6,6 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Path, status
-from sqlalchemy import select
 
 from cloud.auth.exceptions import PermissionDeniedError
 from cloud.auth.models import Role
@@ -18,12 +17,10 @@ from cloud.deps import (
     PageDep,
     SessionDep,
     audit,
-    paginate,
     store_for,
 )
 from cloud.exceptions import ValidationFailedError
 from cloud.stores import service
-from cloud.stores.models import Store
 from cloud.stores.schemas import StoreCreate, StoreOut, StoreUpdate
 
 router = APIRouter(prefix="/stores", tags=["stores"])
@@ -44,12 +41,13 @@ def _check_timezone(name: str | None) -> None:
 def list_stores(
     user: CurrentUser, session: SessionDep, page: PageDep, active: bool | None = None
 ) -> Page[StoreOut]:
-    stmt = select(Store).order_by(Store.code)
-    if not user.is_admin:
-        stmt = stmt.where(Store.id.in_(sorted(user.store_ids)))
-    if active is not None:
-        stmt = stmt.where(Store.active.is_(active))
-    rows, total = paginate(session, stmt, page)
+    rows, total = service.list_page(
+        session,
+        store_ids=None if user.is_admin else user.store_ids,
+        active=active,
+        limit=page.limit,
+        offset=page.offset,
+    )
     items = [StoreOut.model_validate(s) for s in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -30,6 +30,10 @@ class StoreOut(BaseModel):
     payment_methods: list[str]
     pricebook_version: int
     active: bool
+    negative_stock: str = Field(
+        examples=["flag"],
+        description="A manual outflow below zero on hand: flag (alert) or refuse (409)",
+    )
     created_at: UtcDateTime
 
 
@@ -46,6 +50,9 @@ class _StoreFields(BaseModel):
     tax_inclusive: bool | None = None
     payment_methods: list[PaymentMethod] | None = Field(default=None, max_length=5)
     active: bool | None = None
+    negative_stock: Literal["flag", "refuse"] | None = Field(
+        default=None, description="flag: book it and alert; refuse: 409"
+    )
 
 
 class StoreCreate(_StoreFields):

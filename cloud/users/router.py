@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from sqlalchemy import select
 
-from cloud.auth import repository as repo
-from cloud.auth import service
-from cloud.auth.models import Role, User, UserStore
+from cloud.auth import lockout, service
+from cloud.auth.models import Role, User
 from cloud.auth.router import user_out
 from cloud.deps import (
     AdminUser,
@@ -19,7 +17,6 @@ from cloud.deps import (
     PageDep,
     SessionDep,
     audit,
-    paginate,
     store_for,
 )
 from cloud.exceptions import ConflictError, NotFoundError
@@ -31,7 +28,7 @@ UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _get(session: SessionDep, user_id: int) -> User:
-    user = repo.user_by_id(session, user_id)
+    user = service.user_by_id(session, user_id)
     if user is None:
         raise NotFoundError(f"user {user_id} not found")
     return user
@@ -46,15 +43,14 @@ def list_users(
     store: Annotated[str | None, Query(max_length=32, description="Members of a store")] = None,
     q: Annotated[str | None, Query(max_length=64, description="Username contains")] = None,
 ) -> Page[UserOut]:
-    stmt = select(User).order_by(User.id)
-    if role is not None:
-        stmt = stmt.where(User.role == role.value)
-    if store is not None:
-        sid = store_for(session, admin, store).id
-        stmt = stmt.where(User.id.in_(select(UserStore.user_id).where(UserStore.store_id == sid)))
-    if q:
-        stmt = stmt.where(User.username.contains(q, autoescape=True))
-    rows, total = paginate(session, stmt, page)
+    rows, total = service.list_users(
+        session,
+        role=None if role is None else role.value,
+        store_id=None if store is None else store_for(session, admin, store).id,
+        q=q,
+        limit=page.limit,
+        offset=page.offset,
+    )
     return Page(
         items=[user_out(session, u) for u in rows],
         total=total,
@@ -146,3 +142,14 @@ def delete_user(user_id: UserId, admin: AdminUser, session: SessionDep, now: Now
     audit(session, admin, now, "delete", "user", user.id, details={"username": user.username})
     session.delete(user)
     session.commit()
+
+
+@router.post("/{user_id}/unlock", response_model=UserOut)
+def unlock_user(user_id: UserId, admin: AdminUser, session: SessionDep, now: NowDep) -> UserOut:
+    """Lift the account lock and the username's failed-login counters."""
+    user = _get(session, user_id)
+    lockout.unlock(session, user)
+    audit(session, admin, now, "unlock", "user", user.id)
+    out = user_out(session, user)
+    session.commit()
+    return out

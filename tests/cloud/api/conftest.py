@@ -61,6 +61,7 @@ class Api:
 
 USERS = {
     "admin": (Role.ADMIN, []),
+    "hq": (Role.HQ, []),
     "manager_a": (Role.MANAGER, ["store-a"]),
     "manager_b": (Role.MANAGER, ["store-b"]),
     "staff_a": (Role.STAFF, ["store-a"]),

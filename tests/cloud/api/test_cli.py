@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -87,6 +88,7 @@ def test_serve_answers_and_logs_in(sqlite_url: str) -> None:
         [sys.executable, "-m", "smartstore", "cloud", "serve", "--port", str(port),
          "--no-publish", "--database-url", sqlite_url],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "SMARTSTORE_SECRET_KEY": "k" * 40},
     )  # fmt: skip
     try:
         base = f"http://127.0.0.1:{port}"
@@ -104,7 +106,27 @@ def test_serve_answers_and_logs_in(sqlite_url: str) -> None:
         token = httpx.post(f"{base}/api/v1/auth/token", data=form).json()["access_token"]
         me = httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert me.json()["role"] == "admin"
-        assert httpx.get(f"{base}/docs").status_code == 200
+        docs = httpx.get(f"{base}/docs")
+        assert docs.status_code == 200
+        assert "http" not in docs.text  # every asset from this server, none from a CDN
+        assert "script-src 'self'" in docs.headers["content-security-policy"]
+        for asset in ("/docs/assets/swagger-ui-bundle.js", "/docs/assets/swagger-ui.css"):
+            assert httpx.get(base + asset).status_code == 200
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+@pytest.mark.parametrize(
+    ("key", "reason"),
+    [(None, "is the default"), ("short-key", "has 9 characters; use at least 32")],
+)
+def test_serve_refuses_a_default_or_short_secret_key(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch, key: str | None, reason: str
+) -> None:
+    monkeypatch.delenv("SMARTSTORE_SECRET_KEY", raising=False)
+    if key is not None:
+        monkeypatch.setenv("SMARTSTORE_SECRET_KEY", key)
+    res = CliRunner().invoke(app, ["serve", "--no-publish", "--database-url", sqlite_url])
+    assert res.exit_code == 2
+    assert f"secret_key (SMARTSTORE_SECRET_KEY) {reason}" in res.output

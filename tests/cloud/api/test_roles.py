@@ -15,18 +15,18 @@ def _price(api: Api, user: str, price: str) -> int:
     return res.status_code
 
 
-def test_cashier_and_staff_cannot_change_prices(api: Api) -> None:
-    assert _price(api, "cashier_a", "1.00") == 403
-    assert _price(api, "staff_a", "1.00") == 403
-    res = api.client.get("/api/v1/products/MILK-1", headers=api.headers("cashier_a"))
+def test_store_roles_cannot_change_chain_prices(api: Api) -> None:
+    for user in ("cashier_a", "staff_a", "manager_a"):
+        assert _price(api, user, "1.00") == 403, user
+    res = api.client.get("/api/v1/products/MILK-1", headers=api.headers("staff_a"))
     assert res.status_code == 200
     assert res.json()["price"] == "12.50"  # a decimal string, unchanged
 
 
-def test_manager_and_admin_change_prices_and_it_is_audited(api: Api) -> None:
-    assert _price(api, "manager_a", "13.00") == 200
+def test_head_office_and_admin_change_prices_and_it_is_audited(api: Api) -> None:
+    assert _price(api, "hq", "13.00") == 200
     assert _price(api, "admin", "13.20") == 200
-    res = api.client.get("/api/v1/products/MILK-1", headers=api.headers("cashier_a"))
+    res = api.client.get("/api/v1/products/MILK-1", headers=api.headers("manager_a"))
     assert res.json()["price"] == "13.20"
     log = api.client.get(
         "/api/v1/audit",
@@ -35,7 +35,7 @@ def test_manager_and_admin_change_prices_and_it_is_audited(api: Api) -> None:
     ).json()["items"]
     assert [(e["actor"], e["details"]["after"]["price"]) for e in log] == [
         ("admin", "13.20"),
-        ("manager_a", "13.00"),
+        ("hq", "13.00"),
     ]
     assert log[1]["details"]["before"]["price"] == "12.50"
 
@@ -109,7 +109,7 @@ def test_admin_can_do_everything(api: Api) -> None:
     assert c.post(f"/api/v1/alerts/{alert_b}/resolve", headers=admin).status_code == 200
     assert c.get("/api/v1/sales", params={"store": "store-b"}, headers=admin).json()["total"] == 1
     assert c.get("/api/v1/stores", headers=admin).json()["total"] == 2
-    assert c.get("/api/v1/users", headers=admin).json()["total"] == 6
+    assert c.get("/api/v1/users", headers=admin).json()["total"] == 7
     assert c.get("/api/v1/deadletters", headers=admin).status_code == 200
     assert (
         c.post("/api/v1/stores", json={"code": "store-c", "name": "C"}, headers=admin).status_code
@@ -147,3 +147,22 @@ def test_manager_promotions_only_for_own_store(api: Api) -> None:
         api.client.delete("/api/v1/promotions/p1", headers=api.headers("manager_b")).status_code
         == 403
     )
+
+
+def test_head_office_belongs_to_no_store_and_store_roles_to_one(api: Api) -> None:
+    admin = api.headers("admin")
+    body = {"username": "hq2", "password": "long enough", "role": "hq", "stores": ["store-a"]}
+    res = api.client.post("/api/v1/users", json=body, headers=admin)
+    assert res.status_code == 422
+    assert "no store" in res.text
+    res = api.client.post("/api/v1/users", json={**body, "stores": []}, headers=admin)
+    assert res.status_code == 201, res.text
+    user = res.json()["id"]
+    res = api.client.patch(f"/api/v1/users/{user}", json={"stores": ["store-b"]}, headers=admin)
+    assert res.status_code == 422
+    res = api.client.post(
+        "/api/v1/users",
+        json={**body, "username": "m2", "role": "manager", "stores": []},
+        headers=admin,
+    )
+    assert res.status_code == 422
