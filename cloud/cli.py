@@ -6,8 +6,16 @@ Commands import their modules inside the function, so ``smartstore --help`` stay
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from cloud.pricebook.mqtt_sink import MqttRetainedSink
+    from cloud.pricebook.publisher import PriceBookPublisher
+    from cloud.settings import CloudSettings
 
 app = typer.Typer(no_args_is_help=True)
 deadletters_app = typer.Typer(no_args_is_help=True, help="List and replay dead letters.")
@@ -25,6 +33,21 @@ def _settings(config: Path | None, **overrides: object) -> object:
     except CloudSettingsError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
+
+
+@app.command("receipt-key")
+def receipt_key_command(
+    store: str = typer.Argument(..., help="Store code, as in the kiosk's identity.store."),
+    config: Path | None = ConfigOpt,
+) -> None:
+    """Print STORE's e-receipt key (hex) for its kiosks' ``receipts.key``; derived from
+    secret_key, so rotating that key re-keys every store."""
+    from cloud.settings import CloudSettings
+    from contracts.receipts import store_key
+
+    settings = _settings(config)
+    assert isinstance(settings, CloudSettings)
+    typer.echo(store_key(settings.secret_key.get_secret_value().encode(), store).hex())
 
 
 @app.command("migrate")
@@ -162,39 +185,33 @@ def serve_command(
     ssl_keyfile: Path | None = typer.Option(
         None, "--ssl-keyfile", help="Private key of --ssl-certfile (PEM)."
     ),
+    metrics_port: int | None = typer.Option(
+        None, "--metrics-port", help="Serve Prometheus /metrics on this port (no token)."
+    ),
+    metrics_host: str = typer.Option(
+        "127.0.0.1", "--metrics-host", help="Interface of --metrics-port (keep it private)."
+    ),
 ) -> None:
     """Serve the REST API (/api/v1, OpenAPI at /docs) with uvicorn, over HTTPS if given a
-    certificate (docs/operations/tls.md)."""
-    import logging
-
+    certificate (docs/operations/tls.md). Refuses a default or short secret_key unless the
+    settings say demo mode."""
     import uvicorn
 
-    from cloud.db.session import make_engine, make_sessionmaker
+    from cloud.db.session import make_engine
     from cloud.main import create_app
-    from cloud.settings import CloudSettings
 
     if (ssl_certfile is None) != (ssl_keyfile is None):
         typer.echo("--ssl-certfile and --ssl-keyfile go together", err=True)
         raise typer.Exit(2)
-    settings = _settings(config, database_url=database_url)
-    assert isinstance(settings, CloudSettings)
+    settings = _serve_settings(config, database_url)
     engine = make_engine(settings.database_url)
-    publisher = None
-    sink = None
-    if publish:
-        from cloud.pricebook.mqtt_sink import MqttRetainedSink
-        from cloud.pricebook.publisher import PriceBookPublisher
-
-        try:
-            sink = MqttRetainedSink.connect(settings)
-            publisher = PriceBookPublisher(make_sessionmaker(engine), sink)
-        except (OSError, ValueError) as exc:
-            logging.getLogger(__name__).warning(
-                "broker %s unreachable (%s): price books will not be published",
-                settings.mqtt_url,
-                exc,
-            )
+    publisher, sink = _publisher(settings, engine) if publish else (None, None)
     app_ = create_app(settings, engine=engine, publisher=publisher)
+    metrics_server = None
+    if metrics_port is not None:
+        from cloud.metrics import serve_api_metrics
+
+        metrics_server, _ = serve_api_metrics(engine, metrics_port, metrics_host)
     try:
         uvicorn.run(
             app_,
@@ -203,17 +220,63 @@ def serve_command(
             log_level="info",
             ssl_certfile=str(ssl_certfile) if ssl_certfile else None,
             ssl_keyfile=str(ssl_keyfile) if ssl_keyfile else None,
+            # Forwarded headers only from settings.trusted_proxies (create_app), never by default.
+            proxy_headers=False,
         )
     finally:
+        if metrics_server is not None:
+            metrics_server.shutdown()
         if sink is not None:
             sink.close()
         engine.dispose()
 
 
+def _serve_settings(config: Path | None, database_url: str | None) -> CloudSettings:
+    """The settings to serve with; exits 2 on a weak secret key outside demo mode."""
+    from cloud.settings import CloudSettings
+
+    settings = _settings(config, database_url=database_url)
+    assert isinstance(settings, CloudSettings)
+    weak = settings.weak_secret_key()
+    if weak is not None and not settings.demo:
+        typer.echo(
+            f"refusing to serve: {weak}. Set a random key of 32+ characters, e.g. "
+            "SMARTSTORE_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            " (or demo: true for a throw-away demo)",
+            err=True,
+        )
+        raise typer.Exit(2)
+    return settings
+
+
+def _publisher(
+    settings: CloudSettings, engine: Engine
+) -> tuple[PriceBookPublisher | None, MqttRetainedSink | None]:
+    """The price-book publisher and its broker sink; none (with a warning) when the broker is
+    unreachable, so the API still serves."""
+    import logging
+
+    from cloud.db.session import make_sessionmaker
+    from cloud.pricebook.mqtt_sink import MqttRetainedSink
+    from cloud.pricebook.publisher import PriceBookPublisher
+
+    sink = None
+    try:
+        sink = MqttRetainedSink.connect(settings)
+        return PriceBookPublisher(make_sessionmaker(engine), sink), sink
+    except (OSError, ValueError) as exc:
+        logging.getLogger(__name__).warning(
+            "broker %s unreachable (%s): price books will not be published",
+            settings.mqtt_url,
+            exc,
+        )
+        return None, sink
+
+
 @app.command("create-user")
 def create_user_command(
     username: str = typer.Argument(..., help="Case-sensitive login name."),
-    role: str = typer.Option(..., "--role", help="admin, manager, staff or cashier."),
+    role: str = typer.Option(..., "--role", help="admin, hq, manager, staff or cashier."),
     store: list[str] = typer.Option([], "--store", help="Store code (repeat for several)."),
     password: str | None = typer.Option(None, "--password", help="Else generated and printed."),
     email: str = typer.Option("", "--email", help="For password reset mails."),

@@ -11,7 +11,7 @@ Registries are built per app/worker; nothing is registered at import time.
 
 from __future__ import annotations
 
-import json
+import hmac
 import logging
 import threading
 import time
@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from fastapi import Request, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -136,15 +137,35 @@ def api_registry(engine: Engine) -> CollectorRegistry:
     return registry
 
 
-def install_metrics(app: FastAPI, engine: Engine) -> None:
-    """Add ``GET /metrics`` (Prometheus text format, outside the OpenAPI schema)."""
-    from fastapi import Response
-
+def install_metrics(app: FastAPI, engine: Engine, token: str | None) -> None:
+    """Add ``GET /metrics`` (Prometheus text format, outside the OpenAPI schema) when a
+    ``metrics_token`` is set: only ``Authorization: Bearer <token>`` gets the figures (401
+    otherwise). Without a token there is no route (404): serve the figures on a separate
+    listen address instead (``cloud serve --metrics-port``, :func:`serve_api_metrics`)."""
+    if not token:
+        return
     registry = api_registry(engine)
+    expected = f"Bearer {token}".encode()
 
     @app.get("/metrics", include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        given = request.headers.get("authorization", "").encode("utf-8", "surrogateescape")
+        if not hmac.compare_digest(given, expected):
+            return Response(
+                '{"detail":"metrics need the metrics token"}',
+                status_code=401,
+                media_type="application/json",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+
+def serve_api_metrics(engine: Engine, port: int, host: str = "127.0.0.1") -> tuple[Any, Any]:
+    """The API's database figures on their own ``host:port`` (no token: bind it where only
+    Prometheus reaches); returns (server, thread) to shut down."""
+    from prometheus_client import start_http_server
+
+    return start_http_server(port, addr=host, registry=api_registry(engine))
 
 
 # ingest worker -----------------------------------------------------------------------------
@@ -185,22 +206,20 @@ class IngestMetrics:
             self.batch_seconds.observe(time.perf_counter() - start)
             self.events.labels("applied").inc(pipeline.applied - applied)
             self.events.labels("dead_letter").inc(pipeline.dead_lettered - dead)
-            lag = event_lag(messages[-1].payload) if messages else None
+            lag = event_lag(messages[-1]) if messages else None
             if lag is not None:
                 self.lag.observe(lag)
 
         pipeline.process = timed  # type: ignore[method-assign]
 
 
-def event_lag(payload: bytes, now: datetime | None = None) -> float | None:
-    """Seconds from the envelope's ``ts`` to ``now``; None for anything unparsable."""
-    try:
-        ts = json.loads(payload).get("ts")
-        at = datetime.fromisoformat(ts)
-    except (ValueError, TypeError, AttributeError):
+def event_lag(message: Inbound, now: datetime | None = None) -> float | None:
+    """Seconds from the envelope's ``ts`` to ``now``; None when the message was not a valid
+    event. Reads the event the pipeline decoded: metrics never parse a payload again (a
+    hostile one killed the apply thread that way, issue 15)."""
+    if message.decoded is None:
         return None
-    if at.tzinfo is None:
-        return None
+    at = message.decoded.envelope.ts
     return max(0.0, ((now or datetime.now(UTC)) - at).total_seconds())
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from cloud.audit import repository
+from cloud.audit import service
 from cloud.audit.schemas import AuditOut
 from cloud.deps import ManagerUser, Page, PageDep, SessionDep, UtcQueryTime, scope_store_ids
 
@@ -25,7 +25,7 @@ def list_audit(
     since: UtcQueryTime | None = None,
     until: UtcQueryTime | None = None,
 ) -> Page[AuditOut]:
-    rows, total = repository.list_entries(
+    rows, total = service.list_entries(
         session,
         entity=entity,
         entity_id=entity_id,

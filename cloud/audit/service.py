@@ -1,4 +1,5 @@
-"""The helper every write calls, the API's routers and the data teammate's services alike.
+"""The helper every write calls, the API's routers and the data teammate's services alike,
+and the log's reads for the API and the console.
 
 It adds the row to the caller's session so the audit entry commits or rolls back with the
 change it describes.
@@ -7,11 +8,13 @@ change it describes.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from cloud.audit import repository
 from cloud.audit.models import AuditEntry
 
 
@@ -44,3 +47,29 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def list_entries(
+    session: Session,
+    *,
+    entity: str | None,
+    entity_id: str | None,
+    actor: str | None,
+    store_ids: Sequence[int] | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[AuditEntry], int]:
+    """One page of entries matching the filters (newest first) and the total that match."""
+    return repository.list_entries(
+        session,
+        entity=entity,
+        entity_id=entity_id,
+        actor=actor,
+        store_ids=store_ids,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )

@@ -29,6 +29,13 @@ MODEL_MODULES = (
     "cloud.invoices.models",
     "cloud.marketing.models",
     "cloud.notices.models",
+    "cloud.attendance.models",
+    "cloud.orders.models",
+    "cloud.updates.models",
+    "cloud.suppliers.models",
+    "cloud.purchasing.models",
+    "cloud.tasks.models",
+    "cloud.feedback.models",
 )
 OPTIONAL_MODEL_MODULES = ("cloud.auth.models", "cloud.audit.models")
 """Owned by the API side; loaded when present so migrations and tests see its tables."""

@@ -21,6 +21,7 @@ from cloud.finance.schemas import (
 )
 from cloud.reports.render import Format, respond
 from cloud.reports.table import Cell, Chart, Report
+from cloud.stores.localtime import local_yesterday, zone
 
 router = APIRouter(prefix="/finance", tags=["finance"])
 StoreQ = Annotated[str, Query(max_length=32, description="Store code")]
@@ -126,11 +127,16 @@ def settlement(
     user: ManagerUser,
     session: SessionDep,
     store: StoreQ,
-    day: Annotated[date, Query(alias="date", description="Business day")],
+    now: NowDep,
+    day: Annotated[
+        date | None,
+        Query(alias="date", description="Business day; default: yesterday in the store's zone"),
+    ] = None,
 ) -> list[SettlementOut]:
     """Each kiosk's Z report against the recorded sales, differences with their cause."""
-    _range(day, day)
     st = store_for(session, user, store)
+    day = day or local_yesterday(zone(st.timezone), now)
+    _range(day, day)
     return [
         SettlementOut(
             node=s.node,

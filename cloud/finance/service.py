@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 
 from cloud.db.upsert import bulk_insert
 from cloud.finance import repository
-from cloud.finance.costing import walk
+from cloud.finance.costing import LedgerRow, walk
 from cloud.finance.exceptions import FinanceError
 from cloud.finance.models import Expense, RecurringExpense, RevenueEntry
 from cloud.finance.periods import Period, buckets, monthly_occurrences
 from cloud.finance.settlement import RecordedReturn, RecordedSale, Settlement, settle
 from cloud.reports.aggregates import zone
-from cloud.returns.repository import refund_rows, refund_totals
+from cloud.returns import service as returns
 from cloud.stores.models import Store
 from contracts.messages import ZReportData
 
@@ -76,7 +76,7 @@ def add_expense(
 def profit(session: Session, store_id: int, start: datetime, end: datetime) -> dict[str, Decimal]:
     """Revenue, tax, cost of goods and gross profit in [start, end)."""
     t = repository.totals(session, store_id, start, end)
-    back = refund_totals(session, store_id, start, end)  # returns reverse revenue and cost
+    back = returns.refund_totals(session, store_id, start, end)  # returns reverse revenue and cost
     t = {k: v + back[k] if k != "count" else v for k, v in t.items()}
     return {**t, "gross_profit": t["revenue"] - t["cost"]}
 
@@ -198,7 +198,7 @@ def profit_and_loss(
             row.revenue += entry.revenue
             row.discounts += entry.discount
             row.tax += entry.tax
-    for refund in refund_rows(session, store.id, start, end):  # returns reverse revenue
+    for refund in returns.refund_rows(session, store.id, start, end):  # returns reverse revenue
         if (row := bucket(refund.occurred_at.astimezone(tz).date())) is not None:
             row.revenue += refund.revenue
             row.discounts += refund.discount
@@ -267,3 +267,8 @@ def _recorded(sale: Any, tenders: list[tuple[str, Decimal]]) -> RecordedSale:
 
 def _returned(ret: Any, refunds: list[tuple[str, Decimal]]) -> RecordedReturn:
     return RecordedReturn(ret.return_no, tuple(refunds))
+
+
+def ledger(session: Session, store_id: int, until: datetime) -> list[LedgerRow]:
+    """Every stock movement of the store before ``until``, in time order (stock reports)."""
+    return repository.ledger(session, store_id, until)

@@ -26,6 +26,9 @@ Cause = Literal[
     "missing_zreport",
 ]
 ZERO = Decimal("0.00")
+ONLINE_NODE = "online"
+"""The node of sales the cloud records itself (online orders at collection or delivery): paid
+to the online shop, never in a kiosk's drawer or Z report, so settled without one."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,19 +107,7 @@ def settle(
     cloud_refunds = refund_totals(returns)
     cloud_total = sum((s.total for s in sales), ZERO)
     if z is None:
-        result = Settlement(node, None, 0, len(sales), ZERO, cloud_total, {}, cloud_tenders)
-        result.refunds_cloud = cloud_refunds
-        if sales or returns:
-            result.differences.append(
-                Difference(
-                    "zreport",
-                    "missing_zreport",
-                    None,
-                    len(sales),
-                    f"{'sales' if sales else 'returns'} recorded but no Z report received",
-                )
-            )
-        return result
+        return _without_zreport(node, sales, returns, cloud_total, cloud_tenders, cloud_refunds)
     kiosk_tenders: dict[str, Decimal] = {str(t.method): t.amount for t in z.tenders}
     result = Settlement(
         node,
@@ -128,7 +119,58 @@ def settle(
         kiosk_tenders,
         cloud_tenders,
     )
-    diffs = result.differences
+    money_cause = _sale_differences(z, sales, result.differences)
+    if z.total != cloud_total:
+        result.differences.append(
+            Difference(
+                "total", money_cause, z.total, cloud_total, f"difference {z.total - cloud_total}"
+            )
+        )
+    for method in sorted(set(kiosk_tenders) | set(cloud_tenders)):
+        k, c = kiosk_tenders.get(method, ZERO), cloud_tenders.get(method, ZERO)
+        if k != c:
+            result.differences.append(
+                Difference(f"tender:{method}", money_cause, k, c, f"difference {k - c}")
+            )
+    if z.refunds is not None:
+        result.refunds_kiosk = {str(r.method): r.amount for r in z.refunds}
+        result.differences.extend(
+            _refund_differences(z, returns, result.refunds_kiosk, cloud_refunds)
+        )
+    result.refunds_cloud = cloud_refunds
+    _settle_cash(z, result, cloud_refunds)
+    return result
+
+
+def _without_zreport(
+    node: str,
+    sales: Sequence[RecordedSale],
+    returns: Sequence[RecordedReturn],
+    cloud_total: Decimal,
+    cloud_tenders: dict[str, Decimal],
+    cloud_refunds: dict[str, Decimal],
+) -> Settlement:
+    """The day as the cloud saw it; any sale or return without a Z report is a difference."""
+    result = Settlement(node, None, 0, len(sales), ZERO, cloud_total, {}, cloud_tenders)
+    result.refunds_cloud = cloud_refunds
+    if (sales or returns) and node != ONLINE_NODE:
+        result.differences.append(
+            Difference(
+                "zreport",
+                "missing_zreport",
+                None,
+                len(sales),
+                f"{'sales' if sales else 'returns'} recorded but no Z report received",
+            )
+        )
+    return result
+
+
+def _sale_differences(
+    z: ZReportData, sales: Sequence[RecordedSale], diffs: list[Difference]
+) -> Cause:
+    """Append the sale-id and count differences to ``diffs``; return the cause to give the
+    money differences (a missing or unreported sale explains them, else they mismatch)."""
     by_id = {s.sale_id: s for s in sales}
     reported = set(z.sale_ids)
     missing = [sid for sid in z.sale_ids if sid not in by_id]
@@ -166,25 +208,14 @@ def settle(
                 f"{abs(count_gap)} sale(s) differ",
             )
         )
-    money_cause: Cause = (
-        ("missing_event" if count_gap >= 0 and missing else count_cause)
-        if explained
-        else "mismatched_totals"
-    )
-    if z.total != cloud_total:
-        diffs.append(
-            Difference(
-                "total", money_cause, z.total, cloud_total, f"difference {z.total - cloud_total}"
-            )
-        )
-    for method in sorted(set(kiosk_tenders) | set(cloud_tenders)):
-        k, c = kiosk_tenders.get(method, ZERO), cloud_tenders.get(method, ZERO)
-        if k != c:
-            diffs.append(Difference(f"tender:{method}", money_cause, k, c, f"difference {k - c}"))
-    if z.refunds is not None:
-        result.refunds_kiosk = {str(r.method): r.amount for r in z.refunds}
-        diffs.extend(_refund_differences(z, returns, result.refunds_kiosk, cloud_refunds))
-    result.refunds_cloud = cloud_refunds
+    if not explained:
+        return "mismatched_totals"
+    return "missing_event" if count_gap >= 0 and missing else count_cause
+
+
+def _settle_cash(z: ZReportData, result: Settlement, cloud_refunds: dict[str, Decimal]) -> None:
+    """Expected cash (less the cloud's cash refunds when the Z report predates refunds) against
+    the counted drawer."""
     result.cash_expected = z.cash_expected
     note = ""
     if z.cash_expected is not None and z.refunds is None and cloud_refunds.get("cash"):
@@ -193,7 +224,7 @@ def settle(
     if result.cash_expected is not None and z.cash_counted is not None:
         variance = z.cash_counted - result.cash_expected
         if variance:
-            diffs.append(
+            result.differences.append(
                 Difference(
                     "cash",
                     "cash_variance",
@@ -202,7 +233,6 @@ def settle(
                     f"drawer {'over' if variance > 0 else 'short'} by {abs(variance)}{note}",
                 )
             )
-    return result
 
 
 def _refund_differences(

@@ -45,3 +45,16 @@ def on_order(session: Session, store_id: int) -> dict[int, Decimal]:
         .group_by(OpenOrder.product_id)
     )
     return {int(pid): Decimal(q) for pid, q in rows}
+
+
+def open_order_by_reference(
+    session: Session, store_id: int, product_id: int, reference: str
+) -> OpenOrder | None:
+    return session.scalars(
+        select(OpenOrder).where(
+            OpenOrder.store_id == store_id,
+            OpenOrder.product_id == product_id,
+            OpenOrder.reference == reference,
+            OpenOrder.received_at.is_(None),
+        )
+    ).first()

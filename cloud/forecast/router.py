@@ -10,7 +10,7 @@ from cloud.deps import ManagerUser, NowDep, SessionDep, audit, store_for
 from cloud.exceptions import NotFoundError
 from cloud.forecast import service
 from cloud.forecast.schemas import BacktestOut, OpenOrderIn, OpenOrderOut
-from cloud.products.repository import by_sku
+from cloud.products import service as products
 from cloud.reports.render import Format, respond
 from cloud.reports.schemas import ReportOut
 
@@ -76,7 +76,7 @@ def add_order(
 ) -> OpenOrderOut:
     """Record an open purchase order (counted as on order until received)."""
     st = store_for(session, user, body.store)
-    product = by_sku(session, body.sku)
+    product = products.find_product(session, body.sku)
     if product is None:
         raise NotFoundError(f"product {body.sku!r} not found")
     row = service.add_open_order(

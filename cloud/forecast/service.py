@@ -19,7 +19,7 @@ from cloud.forecast import repository
 from cloud.forecast.exceptions import ForecastError
 from cloud.forecast.model import Backtest, backtest, fit, seasonal_naive
 from cloud.forecast.models import OpenOrder
-from cloud.reports import repository as catalog_repo
+from cloud.reports import service as reports
 from cloud.reports.table import Cell, Chart, Report
 
 HISTORY_DAYS = 112  # 16 weeks
@@ -120,7 +120,7 @@ def reorder_report(
     if not 0.5 <= service_level < 1:
         raise ForecastError("service level must be in [0.5, 1)")
     hist = series(session, store_id, today)
-    cat = catalog_repo.catalog(session, hist)
+    cat = reports.catalog(session, hist)
     stock, ordered = repository.on_hand(session, store_id), repository.on_order(session, store_id)
     rows: list[list[Cell]] = []
     for gtin, ys in sorted(hist.items()):
@@ -191,3 +191,41 @@ def add_open_order(
     session.add(row)
     session.flush()
     return row
+
+
+def set_on_order(
+    session: Session,
+    *,
+    store_id: int,
+    product_id: int,
+    reference: str,
+    qty: Decimal,
+    now: datetime,
+    expected_on: date | None = None,
+) -> None:
+    """Keep one open order per ``reference`` at ``qty`` (a purchase order line's open
+    quantity); zero or less marks it received, so it no longer counts as on order."""
+    row = repository.open_order_by_reference(session, store_id, product_id, reference)
+    if qty <= 0:
+        if row is not None:
+            row.received_at = now
+            session.flush()
+        return
+    if row is None:
+        add_open_order(
+            session,
+            store_id=store_id,
+            product_id=product_id,
+            qty=qty,
+            now=now,
+            expected_on=expected_on,
+            reference=reference,
+        )
+        return
+    row.qty, row.expected_on = qty, expected_on
+    session.flush()
+
+
+def on_order(session: Session, store_id: int) -> dict[int, Decimal]:
+    """Units on order per product (open orders not yet received)."""
+    return repository.on_order(session, store_id)

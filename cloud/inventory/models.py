@@ -65,3 +65,38 @@ class LaneState(Base):
     state: Mapped[str] = mapped_column(String(8))
     seq: Mapped[int] = mapped_column(BigInteger, default=0, doc="Event seq; older ones are ignored")
     updated_at: Mapped[datetime]
+
+
+class LaneReading(Base):
+    """Every accepted stock event of a lane, for its weight history (the shelf map's chart);
+    :class:`LaneState` keeps only the last one."""
+
+    __tablename__ = "lane_readings"
+    __table_args__ = (Index("ix_lane_readings_lane_at", "store_id", "node", "lane", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    node: Mapped[str] = mapped_column(String(32))
+    lane: Mapped[str] = mapped_column(String(64))
+    count: Mapped[int] = mapped_column(Integer)
+    grams: Mapped[Decimal] = mapped_column(QTY)
+    state: Mapped[str] = mapped_column(String(8))
+    at: Mapped[datetime]
+
+
+class LearnedWeight(Base):
+    """The unit weight a store's shelf learned for a product from its own single picks
+    (issue 17): the price book carries it so the kiosks' bagging check can use it."""
+
+    __tablename__ = "learned_unit_weights"
+    __table_args__ = (UniqueConstraint("store_id", "product_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id", ondelete="CASCADE"))
+    node: Mapped[str] = mapped_column(String(32), doc="The shelf node and lane it came from")
+    lane: Mapped[str] = mapped_column(String(64))
+    unit_weight_g: Mapped[Decimal] = mapped_column(QTY)
+    spread_g: Mapped[Decimal] = mapped_column(QTY)
+    units_learned: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime]

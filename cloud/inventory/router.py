@@ -3,11 +3,10 @@ stocktake and transfers (staff and managers of the store, admins)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, status
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from cloud.auth.service import Principal
 from cloud.deps import (
@@ -18,7 +17,6 @@ from cloud.deps import (
     StaffUser,
     UtcQueryTime,
     audit,
-    paginate,
     store_for,
 )
 from cloud.exceptions import NotFoundError, ValidationFailedError
@@ -32,8 +30,14 @@ from cloud.inventory.schemas import (
     StocktakeIn,
     TransferIn,
 )
+from cloud.orders import service as orders
+from cloud.products import service as products
 from cloud.products.models import Product
+from cloud.stores import service as stores
 from cloud.stores.models import Store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/inventory/{store}", tags=["inventory"])
 
@@ -44,7 +48,7 @@ MovementKind = Literal[
 
 
 def _product(session: Session, sku: str) -> Product:
-    product = session.scalars(select(Product).where(Product.sku == sku)).one_or_none()
+    product = products.find_product(session, sku)
     if product is None:
         raise NotFoundError(f"product {sku!r} not found")
     return product
@@ -92,21 +96,16 @@ def on_hand(
     page: PageDep,
     sku: Annotated[str | None, Query(max_length=64)] = None,
 ) -> Page[OnHandOut]:
-    """Stock on hand per product: the sum of the store's ledger."""
+    """Stock on hand per product: the sum of the store's ledger; ``reserved`` is what open
+    online orders hold of it, ``available`` the rest."""
     row = store_for(session, user, store)
-    qty = func.sum(Movement.qty)
-    stmt = (
-        select(Product.sku, Product.name, qty)
-        .join(Product, Product.id == Movement.product_id)
-        .where(Movement.store_id == row.id)
-        .group_by(Product.sku, Product.name)
-        .order_by(Product.sku)
-    )
-    if sku is not None:
-        stmt = stmt.where(Product.sku == sku)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = session.execute(stmt.limit(page.limit).offset(page.offset)).all()
-    items = [OnHandOut(sku=s, name=n, on_hand=q) for s, n, q in rows]
+    rows, total = service.on_hand_page(session, row.id, sku, page.limit, page.offset)
+    held = orders.reserved(session, row.id)
+    ids = products.ids_by_sku(session, [s for s, _, _ in rows])
+    items = []
+    for s, n, q in rows:
+        r = held.get(ids.get(s, 0), Decimal(0)).quantize(Decimal("0.001"))
+        items.append(OnHandOut(sku=s, name=n, on_hand=q, reserved=r, available=q - r))
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
@@ -121,21 +120,16 @@ def movements(
     since: UtcQueryTime | None = None,
 ) -> Page[MovementOut]:
     row = store_for(session, user, store)
-    stmt = (
-        select(Movement)
-        .where(Movement.store_id == row.id)
-        .order_by(Movement.occurred_at.desc(), Movement.id.desc())
+    rows, total = service.movement_page(
+        session,
+        row.id,
+        kind=kind,
+        product_id=None if sku is None else _product(session, sku).id,
+        since=since,
+        limit=page.limit,
+        offset=page.offset,
     )
-    if kind is not None:
-        stmt = stmt.where(Movement.kind == kind)
-    if sku is not None:
-        stmt = stmt.where(Movement.product_id == _product(session, sku).id)
-    if since is not None:
-        stmt = stmt.where(Movement.occurred_at >= since)
-    rows, total = paginate(session, stmt, page)
-    ids = {m.product_id for m in rows if m.product_id is not None}
-    found = session.execute(select(Product.id, Product.sku).where(Product.id.in_(ids)))
-    skus = {pid: sku for pid, sku in found}
+    skus = products.skus_by_id(session, {m.product_id for m in rows if m.product_id is not None})
     items = [_out(m, row, skus.get(m.product_id or 0)) for m in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
@@ -163,10 +157,14 @@ def receive(
 def adjust(
     store: StorePath, body: AdjustmentIn, user: StaffUser, session: SessionDep, now: NowDep
 ) -> MovementOut:
+    """A negative adjustment below zero on hand is refused or flagged per the store's
+    ``negative_stock`` setting (409 when refused)."""
     if body.qty == 0:
         raise ValidationFailedError("an adjustment of zero changes nothing")
     row = store_for(session, user, store)
     product = _product(session, body.sku)
+    if body.qty < 0:
+        service.check_outflow(session, row, product.id, -body.qty, now)
     m = service.move(
         session,
         store_id=row.id,
@@ -183,30 +181,33 @@ def adjust(
 def stocktake(
     store: StorePath, body: StocktakeIn, user: StaffUser, session: SessionDep, now: NowDep
 ) -> list[MovementOut]:
-    """One variance movement per counted product (zero variance is recorded too)."""
+    """One variance movement per counted product (zero variance is recorded too); every
+    line says why (its ``reason``: no default, a variance without one is a 422)."""
     row = store_for(session, user, store)
-    written = []
-    for count in body.counts:
-        product = _product(session, count.sku)
-        m = service.stocktake(
-            session,
-            store_id=row.id,
-            product_id=product.id,
-            counted=count.counted,
-            now=now,
-            reason=count.reason,
-        )
-        written.append((m, count.sku))
-    return _written(session, user, now, row, written)
+    skus = sorted({count.sku for count in body.counts})
+    ids = products.ids_by_sku(session, skus)
+    missing = [sku for sku in skus if sku not in ids]
+    if missing:
+        raise NotFoundError(f"product(s) not found: {', '.join(map(repr, missing[:20]))}")
+    moves = service.stocktake_counts(
+        session,
+        store_id=row.id,
+        counts=[(ids[c.sku], c.counted, c.reason) for c in body.counts],
+        now=now,
+    )
+    return _written(
+        session, user, now, row, [(m, c.sku) for m, c in zip(moves, body.counts, strict=True)]
+    )
 
 
 @router.post("/transfers", response_model=list[MovementOut], status_code=status.HTTP_201_CREATED)
 def transfer(
     store: StorePath, body: TransferIn, user: StaffUser, session: SessionDep, now: NowDep
 ) -> list[MovementOut]:
-    """Out of this store (scope checked) into ``to_store`` (must exist)."""
+    """Out of this store (scope checked) into ``to_store`` (must exist); never more than
+    this store has on hand (409)."""
     row = store_for(session, user, store)
-    target = session.scalars(select(Store).where(Store.code == body.to_store)).one_or_none()
+    target = stores.find_store(session, body.to_store)
     if target is None:
         raise NotFoundError(f"store {body.to_store!r} not found")
     if target.id == row.id:
@@ -214,7 +215,7 @@ def transfer(
     product = _product(session, body.sku)
     out_m, in_m = service.transfer(
         session,
-        from_store=row.id,
+        from_store=row,
         to_store=target.id,
         product_id=product.id,
         qty=body.qty,

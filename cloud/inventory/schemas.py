@@ -39,6 +39,10 @@ class OnHandOut(BaseModel):
     sku: str
     name: str
     on_hand: Quantity
+    reserved: Quantity = Field(
+        default=Decimal("0.000"), description="Held by open online orders (cloud.orders)"
+    )
+    available: Quantity = Field(description="On hand less reserved")
 
 
 class _In(BaseModel):
@@ -75,13 +79,20 @@ class AdjustmentIn(_In):
 class CountIn(_In):
     sku: Sku
     counted: Count
-    reason: str = Field(default="stocktake", min_length=1, max_length=200)
+    reason: str = Field(
+        min_length=1,
+        max_length=200,
+        pattern=r"\S",
+        description="Why the count differs (theft, damaged, miscount …); required",
+    )
 
 
 class StocktakeIn(_In):
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"counts": [{"sku": "GRO-0001", "counted": "17"}]}]},
+        json_schema_extra={
+            "examples": [{"counts": [{"sku": "GRO-0001", "counted": "17", "reason": "damaged"}]}]
+        },
     )
 
     counts: list[CountIn] = Field(min_length=1, max_length=5000)

@@ -11,9 +11,11 @@ from sqlalchemy.orm import Session
 
 from cloud.alerts import service as alerts
 from cloud.db.upsert import bulk_insert
-from cloud.inventory import repository
+from cloud.inventory import learned, repository
+from cloud.inventory.exceptions import InsufficientStockError, ReasonRequiredError
 from cloud.inventory.models import MOVEMENT_KINDS, LaneState, Movement
 from cloud.inventory.reconcile import ShelfFacts, Verdict, reconcile, worst
+from cloud.stores.models import Store
 from contracts.messages import StockData
 
 SIGN = {
@@ -25,6 +27,50 @@ SIGN = {
     "transfer_in": 1,
 }
 LANE_ALERT = {"low": "low_stock", "out": "out_of_stock"}
+
+
+NEGATIVE_STOCK = ("flag", "refuse")
+"""Per store (``stores.negative_stock``): what a manual outflow below zero does. ``flag``
+books it and opens a ``negative_stock`` alert; ``refuse`` answers 409. A transfer never
+leaves more than is on hand, and a sale is never refused (it happened at the till)."""
+
+
+def check_outflow(
+    session: Session,
+    store: Store,
+    product_id: int,
+    qty: Decimal,
+    now: datetime,
+    *,
+    refuse: bool = False,
+) -> None:
+    """The one rule for stock leaving by hand (API and console alike): ``qty`` out of
+    ``store`` is refused or flagged when it would take on-hand below zero."""
+    have = repository.on_hand(session, store.id, product_id)
+    if qty <= have:
+        return
+    if refuse or store.negative_stock == "refuse":
+        raise InsufficientStockError(f"only {have.normalize():f} on hand, {qty:f} asked")
+    flag_negative(session, store.id, product_id, have - qty, now)
+
+
+def flag_negative(
+    session: Session, store_id: int, product_id: int, level: Decimal, now: datetime
+) -> None:
+    from cloud.products.models import Product
+
+    product = session.get(Product, product_id)
+    label = f"{product.name} ({product.sku})" if product else str(product_id)
+    alerts.open_alert(
+        session,
+        store_id=store_id,
+        source=f"stock/{product.sku if product else product_id}",
+        alert_type="negative_stock",
+        now=now,
+        severity="warning",
+        message=f"{label}: {level.normalize():f} on hand after this movement: count it",
+        details={"product_id": product_id, "on_hand": str(level)},
+    )
 
 
 def record_movements(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -71,10 +117,12 @@ def stocktake(
     product_id: int,
     counted: Decimal,
     now: datetime,
-    reason: str = "stocktake",
+    reason: str,
 ) -> Movement:
     """Record the variance between the count and the ledger as a stocktake movement."""
     variance = counted - repository.on_hand(session, store_id, product_id)
+    if variance != 0 and not reason.strip():
+        raise ReasonRequiredError("a variance needs a reason")
     return move(
         session,
         store_id=store_id,
@@ -86,19 +134,55 @@ def stocktake(
     )
 
 
+def stocktake_counts(
+    session: Session,
+    *,
+    store_id: int,
+    counts: Sequence[tuple[int, Decimal, str]],
+    now: datetime,
+) -> list[Movement]:
+    """:func:`stocktake` for many ``(product_id, counted, reason)`` at once: one on-hand query
+    and one flush instead of a query, a sum and a flush per line (4,000 lines: ~15 s before).
+    A product counted twice gets its second variance against the first count."""
+    ids = sorted({pid for pid, _, _ in counts})
+    level = repository.on_hand_of(session, store_id, ids)
+    rows = []
+    for product_id, counted, reason in counts:
+        variance = counted - level.get(product_id, Decimal(0))
+        if variance != 0 and not reason.strip():
+            raise ReasonRequiredError(f"product {product_id}: a variance needs a reason")
+        level[product_id] = counted
+        rows.append(
+            Movement(
+                store_id=store_id,
+                product_id=product_id,
+                kind="stocktake",
+                qty=variance,
+                reference="",
+                reason=reason,
+                occurred_at=now,
+            )
+        )
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
 def transfer(
     session: Session,
     *,
-    from_store: int,
+    from_store: Store,
     to_store: int,
     product_id: int,
     qty: Decimal,
     now: datetime,
     reference: str,
 ) -> tuple[Movement, Movement]:
+    """Never more than is on hand: the units have to exist to be shipped."""
+    check_outflow(session, from_store, product_id, qty, now, refuse=True)
     out = move(
         session,
-        store_id=from_store,
+        store_id=from_store.id,
         product_id=product_id,
         kind="transfer_out",
         qty=qty,
@@ -138,8 +222,11 @@ def apply_stock(
     row.seq = seq
     row.sku, row.gtin, row.count, row.grams = data.sku, data.gtin, data.count, data.grams
     row.state, row.updated_at = data.state, now
+    repository.add_reading(session, store_id, node, data, now)
+    learned.keep_learned_weight(session, store_id=store_id, node=node, data=data, now=now)
     session.flush()
     source = f"{node}/{data.lane}"
+    named = _lane_product(session, data.gtin, data.sku)
     for state, alert_type in LANE_ALERT.items():
         if data.state == state:
             alerts.open_alert(
@@ -149,8 +236,8 @@ def apply_stock(
                 alert_type=alert_type,
                 now=now,
                 severity="major" if state == "out" else "warning",
-                message=f"{data.sku} on {source}: {data.count} left",
-                details={"sku": data.sku, "gtin": data.gtin, "count": data.count},
+                message=f"{named['product']} on {source}: {data.count} left",
+                details={"sku": data.sku, "gtin": data.gtin, "count": data.count} | named,
             )
         elif data.state == "ok" or (state == "out" and data.state == "low"):
             cleared = alerts.clear_alert(
@@ -161,6 +248,14 @@ def apply_stock(
                 cleared.details = {**cleared.details, "time_to_restock_s": round(restock, 3)}
     session.flush()
     return row
+
+
+def _lane_product(session: Session, gtin: str, sku: str) -> dict[str, str]:
+    """The lane's product names for people (an alert names the product, not its SKU)."""
+    product = learned.lane_product(session, gtin, sku)
+    if product is None:
+        return {"product": sku, "product_zh": sku}
+    return {"product": product.name, "product_zh": product.name_zh or product.name}
 
 
 def shelf_facts(session: Session, store_id: int) -> list[ShelfFacts]:
@@ -231,3 +326,72 @@ def shelf_facts(session: Session, store_id: int) -> list[ShelfFacts]:
 def reconciliation(session: Session, store_id: int, now: datetime) -> list[Verdict]:
     """The shelf-vs-system verdicts of :mod:`cloud.inventory.reconcile` for one store."""
     return reconcile(shelf_facts(session, store_id), now)
+
+
+def on_hand_page(
+    session: Session, store_id: int, sku: str | None, limit: int, offset: int
+) -> tuple[list[tuple[str, str, Decimal]], int]:
+    """(sku, name, on hand) of products with ledger rows here, by SKU; one page and the
+    count."""
+    return repository.on_hand_page(session, store_id, sku, limit, offset)
+
+
+def movement_page(
+    session: Session,
+    store_id: int,
+    *,
+    kind: str | None,
+    product_id: int | None,
+    since: datetime | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Movement], int]:
+    """The store's movements, newest first, filtered; one page and the count."""
+    return repository.movement_page(
+        session,
+        store_id,
+        kind=kind,
+        product_id=product_id,
+        since=since,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def movements(
+    session: Session,
+    store_id: int,
+    *,
+    kind: str | None,
+    product_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    offset: int,
+) -> list[Movement]:
+    """The store's movements in [since, until), newest first, filtered; one page."""
+    return repository.movements(
+        session,
+        store_id,
+        kind=kind,
+        product_id=product_id,
+        since=since,
+        until=until,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def stock_levels(
+    session: Session, store_id: int, q: str, limit: int, offset: int
+) -> list[tuple[int, str, str, Decimal]]:
+    """(product id, sku, name, on hand) of products with ledger rows here, by SKU."""
+    return repository.stock_levels(session, store_id, q, limit, offset)
+
+
+def lanes(session: Session, store_id: int) -> list[LaneState]:
+    return repository.lanes(session, store_id)
+
+
+def on_hand_by_product(session: Session, store_id: int) -> dict[int, Decimal]:
+    return repository.on_hand_by_product(session, store_id)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cloud.deps import (
     CurrentUser,
@@ -21,12 +18,10 @@ from cloud.deps import (
     scope_store_ids,
 )
 from cloud.exceptions import NotFoundError
-from cloud.invoices import pdf, repository, service
+from cloud.invoices import pdf, service
 from cloud.invoices.models import Invoice
 from cloud.invoices.schemas import InvoiceIn, InvoiceOut, ReceiptInvoiceIn
-from cloud.returns.router import sale_number
-from cloud.sales.models import Sale, SaleLine
-from cloud.stores.models import Store
+from cloud.returns.service import sale_number
 
 router = APIRouter(prefix="/invoices", tags=["invoices"])
 InvoiceNo = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$")]
@@ -94,7 +89,7 @@ def list_invoices(
     to: UtcQueryTime,
     store: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[InvoiceOut]:
-    rows = repository.in_period(session, scope_store_ids(session, user, store), from_, to)
+    rows = service.in_period(session, scope_store_ids(session, user, store), from_, to)
     ids = service.sale_ids_of(session, rows)
     return [invoice_out(i, ids.get(i.sale_pk, "")) for i in rows[:1000]]
 
@@ -107,7 +102,7 @@ def export(
     to: UtcQueryTime,
     store: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Response:
-    rows = repository.in_period(session, scope_store_ids(session, user, store), from_, to)
+    rows = service.in_period(session, scope_store_ids(session, user, store), from_, to)
     body = service.export_csv(rows, service.sale_ids_of(session, rows))
     name = f"invoices-{from_:%Y%m%d}-{to:%Y%m%d}.csv"
     return Response(
@@ -119,40 +114,13 @@ def export(
 
 @router.get("/{invoice_no}/pdf")
 def invoice_pdf(invoice_no: InvoiceNo, user: CurrentUser, session: SessionDep) -> Response:
-    inv = repository.by_no(session, invoice_no)
+    inv = service.get(session, invoice_no)
     if inv is None:
         raise NotFoundError(f"invoice {invoice_no} not found")
     check_store_id(user, inv.store_id)
-    body = pdf.render(document(session, inv))
+    body = pdf.render(service.document(session, inv))
     return Response(
         body,
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{invoice_no}.pdf"'},
     )
-
-
-def document(session: Session, inv: Invoice) -> pdf.InvoiceDoc:
-    sale = session.get(Sale, inv.sale_pk)
-    store = session.get(Store, inv.store_id)
-    assert sale is not None
-    lines = session.scalars(
-        select(SaleLine).where(SaleLine.sale_pk == sale.id).order_by(SaleLine.line_no)
-    )
-    return pdf.InvoiceDoc(
-        invoice_no=inv.invoice_no,
-        issued=_date(inv.requested_at),
-        seller=store.name if store else "",
-        buyer_name=inv.buyer_name,
-        tax_id=inv.tax_id,
-        sale_id=sale.sale_id,
-        currency=sale.currency,
-        lines=[
-            pdf.InvoiceLine(ln.name, ln.qty, ln.unit_price, ln.amount - ln.discount) for ln in lines
-        ],
-        total=inv.amount,
-        tax=inv.tax,
-    )
-
-
-def _date(value: datetime) -> str:
-    return value.strftime("%Y-%m-%d")

@@ -11,10 +11,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloud.db.upsert import insert_ignore
-from cloud.invoices import repository
+from cloud.invoices import pdf, repository
 from cloud.invoices.exceptions import InvoiceExistsError, InvoiceRequestError
 from cloud.invoices.models import Invoice
 from cloud.returns.service import find_sale
+from cloud.sales import service as sales
+from cloud.stores import service as stores
 
 
 def invoice_no_for(store_id: int, sale_pk: int, at: datetime) -> str:
@@ -115,3 +117,31 @@ def sale_ids_of(session: Session, invoices: Sequence[Invoice]) -> dict[int, str]
 
 def get(session: Session, invoice_no: str) -> Invoice | None:
     return repository.by_no(session, invoice_no)
+
+
+def in_period(
+    session: Session, store_ids: list[int] | None, start: datetime, end: datetime
+) -> Sequence[Invoice]:
+    return repository.in_period(session, store_ids, start, end)
+
+
+def document(session: Session, inv: Invoice) -> pdf.InvoiceDoc:
+    """What the invoice PDF shows: the seller, the buyer, and the sale's lines net of discount."""
+    sale = sales.sale_by_pk(session, inv.sale_pk)
+    store = stores.store_by_id(session, inv.store_id)
+    assert sale is not None
+    lines = sales.lines_of(session, sale.id)
+    return pdf.InvoiceDoc(
+        invoice_no=inv.invoice_no,
+        issued=inv.requested_at.strftime("%Y-%m-%d"),
+        seller=store.name if store else "",
+        buyer_name=inv.buyer_name,
+        tax_id=inv.tax_id,
+        sale_id=sale.sale_id,
+        currency=sale.currency,
+        lines=[
+            pdf.InvoiceLine(ln.name, ln.qty, ln.unit_price, ln.amount - ln.discount) for ln in lines
+        ],
+        total=inv.amount,
+        tax=inv.tax,
+    )

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cloud.deps import CurrentUser, ManagerUser, NowDep, SessionDep, audit, store_for
 from cloud.notices import service
 from cloud.notices.models import Notice
 from cloud.notices.schemas import NoticeIn, NoticeOut
-from cloud.stores.models import Store
+from cloud.stores import service as stores
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/notices", tags=["notices"])
 NoticeId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _codes(session: Session) -> dict[int, str]:
-    return {i: c for i, c in session.execute(select(Store.id, Store.code))}
+    return stores.codes(session)
 
 
 def _out(row: Notice, codes: dict[int, str]) -> NoticeOut:

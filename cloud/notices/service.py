@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from cloud.auth.exceptions import PermissionDeniedError
 from cloud.auth.service import Principal
 from cloud.exceptions import NotFoundError
 from cloud.notices import repository
@@ -66,7 +67,9 @@ def withdraw(session: Session, author: Principal, notice_id: int) -> Notice:
     if row.store_id is None and not author.is_admin:
         raise NoticeError("only head office can withdraw a chain-wide notice")
     if row.store_id is not None and not author.can_access_store(row.store_id):
-        raise NotFoundError(f"notice {notice_id} not found")
+        # 403 like every other store-scoped row (decision 0030), not a 404 that only here
+        # would pretend the row does not exist.
+        raise PermissionDeniedError(f"notice {notice_id} belongs to another store")
     row.withdrawn = True
     session.flush()
     return row

@@ -1,18 +1,25 @@
-"""Catalog rows → contracts.pricebook.PriceBook, with Core queries (20,000 products in ~1 s)."""
+"""Catalog rows → contracts.pricebook.PriceBook, with Core queries (20,000 products in ~1 s).
+
+A store's price book carries the chain's products with that store's own price, member price
+and availability (``store_prices``) and no other store's.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import TypeVar
 
 from pydantic import TypeAdapter
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from cloud.inventory import learned
 from cloud.marketing.models import Campaign
 from cloud.members.models import Coupon
 from cloud.members.tiers import TierPolicy
-from cloud.products.models import Category, Product, ProductBarcode, TaxClass
+from cloud.products.models import Category, Product, ProductBarcode, StorePrice, TaxClass
 from cloud.promotions.models import Promotion
 from cloud.stores.models import Store
 from contracts import pricebook as pb
@@ -83,6 +90,14 @@ def tier_benefits(policy: TierPolicy) -> list[pb.TierBenefit]:
     ]
 
 
+_D = TypeVar("_D")
+
+
+def _own(chain: _D, store: Decimal | None) -> _D | Decimal:
+    """The store's own value where it set one, else the chain's."""
+    return chain if store is None else store
+
+
 def _utc(value: datetime | None) -> datetime | None:
     """SQLite hands back naive UTC datetimes."""
     if value is None or value.tzinfo is not None:
@@ -103,11 +118,16 @@ def build_pricebook(
     ):
         gtins[pid].append(gtin)
     rows = session.execute(
-        select(Product, Category.code)
+        select(Product, Category.code, StorePrice)
         .outerjoin(Category, Category.id == Product.category_id)
+        .outerjoin(
+            StorePrice,
+            (StorePrice.product_id == Product.id) & (StorePrice.store_id == store.id),
+        )
         .where(Product.active.is_(True))
         .order_by(Product.sku)
     )
+    shelf = learned.learned_weights(session, store.id)
     products = [
         pb.Product(
             sku=p.sku,
@@ -116,15 +136,18 @@ def build_pricebook(
             gtins=gtins.get(p.id, []),
             plu=p.plu,
             category=code or "general",
-            price=p.price,
-            member_price=p.member_price,
+            price=_own(p.price, None if own is None else own.price),
+            member_price=_own(p.member_price, None if own is None else own.member_price),
             tax_class=p.tax_class,
             weighed=p.weighed,
             unit_weight_g=p.unit_weight_g,
             weight_tolerance_g=p.weight_tolerance_g,
             min_age=p.min_age,
+            active=own is None or own.available,
+            learned_weight_g=None if p.id not in shelf else shelf[p.id].unit_weight_g,
+            learned_spread_g=None if p.id not in shelf else shelf[p.id].spread_g,
         )
-        for p, code in rows
+        for p, code, own in rows
     ]
     promotions = [
         validate_rule(rule)

@@ -1,4 +1,4 @@
-"""Promotion effectiveness, members and alert response times."""
+"""Promotion effectiveness, members, alert response times and shoppers' ratings."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session
 
 from cloud.alerts.models import Alert
+from cloud.feedback import service as feedback
 from cloud.members.models import Member
 from cloud.reports import repository
 from cloud.reports.table import Cell, Chart, Report
 from cloud.sales.models import Sale, SaleDiscount, SaleLine
+from cloud.stores import service as stores
 from contracts.pricebook import PointsPolicy
 
 CENT = Decimal("0.01")
@@ -204,4 +206,45 @@ def alert_report(
         rows,
         chart=Chart("type", "opened"),
         notes=["for out_of_stock, resolve time is the time to restock"],
+    )
+
+
+def feedback_report(
+    session: Session, store_ids: Sequence[int] | None, first: date, last: date
+) -> Report:
+    """Per store: feedback received, how many rated, the mean rating, each rating's count and
+    where the feedback stands (new, answered, closed); ``*`` is feedback naming no store."""
+    start, end = _window(first, last)
+    summaries = feedback.ratings(session, store_ids, start, end)
+    codes = stores.codes(session, {s.store_id for s in summaries if s.store_id is not None})
+    rows: list[list[Cell]] = [
+        [
+            codes.get(s.store_id, "*") if s.store_id is not None else "*",
+            s.received,
+            s.rated,
+            s.average,
+            *(s.by_rating[n] for n in range(1, 6)),
+            *(s.by_status.get(k, 0) for k in ("new", "answered", "closed")),
+        ]
+        for s in summaries
+    ]
+    return Report(
+        "feedback",
+        "Shoppers' ratings",
+        [
+            "store",
+            "received",
+            "rated",
+            "average_rating",
+            "rating_1",
+            "rating_2",
+            "rating_3",
+            "rating_4",
+            "rating_5",
+            "new",
+            "answered",
+            "closed",
+        ],
+        rows,
+        chart=Chart("store", "average_rating"),
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from cloud.products.models import Category, Product, ProductBarcode
 from cloud.reports.models import HourlySales, ProductDaily, ProductMonthly
+from cloud.sales.models import Sale
 from cloud.stores.models import Store
 
 
@@ -179,3 +180,37 @@ def store_codes(session: Session, store_ids: Sequence[int] | None = None) -> dic
     if store_ids is not None:
         stmt = stmt.where(Store.id.in_(store_ids))
     return {sid: code for sid, code in session.execute(stmt)}
+
+
+def sale_rows(
+    session: Session, start: datetime, end: datetime, store_ids: Sequence[int] | None
+) -> Iterator[tuple[Any, ...]]:
+    """(store code, timezone, completed at, currency, subtotal, discount, tax, total) of each
+    sale completed in [start, end), in ``store_ids`` (None: all stores)."""
+    stmt = (
+        select(
+            Store.code,
+            Store.timezone,
+            Sale.completed_at,
+            Sale.currency,
+            Sale.subtotal,
+            Sale.discount_total,
+            Sale.tax_total,
+            Sale.total,
+        )
+        .join(Store, Store.id == Sale.store_id)
+        .where(Sale.completed_at >= start, Sale.completed_at < end)
+    )
+    if store_ids is not None:
+        stmt = stmt.where(Sale.store_id.in_(store_ids))
+    return (tuple(r) for r in session.execute(stmt))
+
+
+def takings(session: Session, store_id: int, start: datetime, end: datetime) -> tuple[Decimal, int]:
+    """(total, number) of the store's sales completed in [start, end)."""
+    row = session.execute(
+        select(func.coalesce(func.sum(Sale.total), 0), func.count()).where(
+            Sale.store_id == store_id, Sale.completed_at >= start, Sale.completed_at < end
+        )
+    ).one()
+    return Decimal(row[0]), int(row[1])

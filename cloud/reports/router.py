@@ -3,13 +3,13 @@ printable page (``?format=json|csv|svg|html``)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
 
+from cloud.auth.service import Principal
 from cloud.deps import ManagerUser, NowDep, SessionDep, scope_store_ids, store_for
 from cloud.exceptions import ValidationFailedError
 from cloud.reports import activity, stock
@@ -17,10 +17,12 @@ from cloud.reports import service as reports
 from cloud.reports.exceptions import ReportError
 from cloud.reports.render import Format, respond
 from cloud.reports.schemas import DailySalesOut, ReportOut
-from cloud.reports.service import SaleRow, daily_totals
 from cloud.reports.table import Report
-from cloud.sales.models import Sale
-from cloud.stores.models import Store
+from cloud.stores import service as stores
+from cloud.stores.localtime import local_today
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 
@@ -31,38 +33,24 @@ MAX_DAYS = 366
 def daily_sales(
     user: ManagerUser,
     session: SessionDep,
-    from_: Annotated[date, Query(alias="from", description="First business day (inclusive)")],
-    to: Annotated[date, Query(description="Last business day (inclusive)")],
+    now: NowDep,
+    from_: Annotated[
+        date | None, Query(alias="from", description="First business day; default: 'to'")
+    ] = None,
+    to: Annotated[
+        date | None, Query(description="Last business day; default: today in the stores' zone")
+    ] = None,
     store: Annotated[str | None, Query(max_length=32, description="Store code")] = None,
 ) -> list[DailySalesOut]:
     """One row per store and local business day that has sales."""
+    from_, to = default_days(session, user, store, now, from_, to)
     if to < from_:
         raise ValidationFailedError("'to' is before 'from'")
     if (to - from_).days >= MAX_DAYS:
         raise ValidationFailedError(f"at most {MAX_DAYS} days per request")
     if from_ <= date.min + timedelta(days=2) or to >= date.max - timedelta(days=2):
         raise ValidationFailedError("date out of range")
-    # Widen by a day on each side in UTC; local days are cut exactly in daily_totals.
-    start = datetime.combine(from_ - timedelta(days=1), time.min, tzinfo=UTC)
-    end = datetime.combine(to + timedelta(days=2), time.min, tzinfo=UTC)
-    stmt = (
-        select(
-            Store.code,
-            Store.timezone,
-            Sale.completed_at,
-            Sale.currency,
-            Sale.subtotal,
-            Sale.discount_total,
-            Sale.tax_total,
-            Sale.total,
-        )
-        .join(Store, Store.id == Sale.store_id)
-        .where(Sale.completed_at >= start, Sale.completed_at < end)
-    )
-    ids = scope_store_ids(session, user, store)
-    if ids is not None:
-        stmt = stmt.where(Sale.store_id.in_(ids))
-    rows = (SaleRow(*r) for r in session.execute(stmt))
+    totals = reports.daily_sales(session, scope_store_ids(session, user, store), from_, to)
     return [
         DailySalesOut(
             store=t.store,
@@ -74,8 +62,24 @@ def daily_sales(
             tax_total=t.tax_total,
             total=t.total,
         )
-        for t in daily_totals(rows, from_, to)
+        for t in totals
     ]
+
+
+def default_days(
+    session: Session,
+    user: Principal,
+    store: str | None,
+    now: datetime,
+    first: date | None,
+    last: date | None,
+) -> tuple[date, date]:
+    """Missing dates default to today in the zone of the stores asked for (SPEC §4: the
+    store's business day, not the UTC date); UTC when those stores are in different zones."""
+    if last is None:
+        ids = scope_store_ids(session, user, store)
+        last = local_today(stores.common_zone_of(session, ids), now)
+    return (first or last), last
 
 
 class ReportName(StrEnum):
@@ -94,6 +98,7 @@ class ReportName(StrEnum):
     stock_distribution = "stock-distribution"
     shrink = "shrink"
     alerts = "alerts"
+    feedback = "feedback"
 
 
 SINGLE_STORE = {ReportName.inventory, ReportName.shrink}
@@ -147,6 +152,8 @@ def build_report(
         rep = activity.member_report(session, ids, first, last)
     elif name is ReportName.stock_distribution:
         rep = stock.distribution_report(session, ids)
+    elif name is ReportName.feedback:
+        rep = activity.feedback_report(session, ids, first, last)
     else:
         rep = activity.alert_report(session, ids, first, last)
     rep.params = {"from": first.isoformat(), "to": last.isoformat(), "store": store or "*"}
@@ -165,8 +172,12 @@ def report(
     session: SessionDep,
     now: NowDep,
     name: ReportName,
-    from_: Annotated[date, Query(alias="from", description="First local business day")],
-    to: Annotated[date, Query(description="Last local business day (inclusive)")],
+    from_: Annotated[
+        date | None, Query(alias="from", description="First local business day; default: 'to'")
+    ] = None,
+    to: Annotated[
+        date | None, Query(description="Last local business day; default: the stores' today")
+    ] = None,
     store: Annotated[
         str | None, Query(max_length=32, description="Store code; all if absent")
     ] = None,
@@ -174,6 +185,7 @@ def report(
     format: Annotated[Format, Query(description="json, csv, svg (chart) or html (print)")] = "json",
 ) -> Response:
     """Money is a decimal string; days and hours are each store's local business time."""
+    from_, to = default_days(session, user, store, now, from_, to)
     rep = build_report(session, user, name, from_, to, store, limit, now)
     csv_url = "?" + request.url.include_query_params(format="csv").query
     return respond(rep, format, csv_url)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -237,7 +237,7 @@ def slow_sellers(
                 s.net if s else Decimal(0),
             ]
         )
-    rows.sort(key=lambda r: (r[4], r[1]))  # type: ignore[arg-type,return-value]
+    rows.sort(key=lambda r: (r[4], r[1]))
     return Report(
         "slow-sellers", "Slow sellers", PRODUCT_COLUMNS, rows[:limit], chart=Chart("sku", "qty")
     )
@@ -265,3 +265,26 @@ def category_report(
         rows,
         chart=Chart("category", "net"),
     )
+
+
+def catalog(
+    session: Session, gtins: Iterable[str] | None = None
+) -> dict[str, repository.CatalogItem]:
+    """GTIN → product facts (one query); every GTIN of every product when ``gtins`` is None."""
+    return repository.catalog(session, gtins)
+
+
+def daily_sales(
+    session: Session, store_ids: Sequence[int] | None, first: date, last: date
+) -> list[DayTotal]:
+    """Sales sums per store and local business day from ``first`` to ``last`` (inclusive)."""
+    # Widen by a day on each side in UTC; local days are cut exactly in daily_totals.
+    start = datetime.combine(first - timedelta(days=1), time.min, tzinfo=UTC)
+    end = datetime.combine(last + timedelta(days=2), time.min, tzinfo=UTC)
+    rows = (SaleRow(*r) for r in repository.sale_rows(session, start, end, store_ids))
+    return daily_totals(rows, first, last)
+
+
+def takings(session: Session, store_id: int, start: datetime, end: datetime) -> tuple[Decimal, int]:
+    """(total, number) of the store's sales completed in [start, end) (the dashboard)."""
+    return repository.takings(session, store_id, start, end)

@@ -14,12 +14,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from cloud.finance import repository as ledger_repo
+from cloud.finance import service as finance
 from cloud.finance.costing import CostResult, walk
 from cloud.inventory.models import Movement
 from cloud.products.models import Product
 from cloud.reports import repository
 from cloud.reports.table import Cell, Chart, Report
+from cloud.stores.localtime import zone
+from cloud.stores.models import Store
 
 CENT = Decimal("0.01")
 SHRINK_KINDS = ("stocktake", "adjustment")
@@ -30,7 +32,17 @@ def _q(v: Decimal, step: Decimal = CENT) -> Decimal:
 
 
 def _costs(session: Session, store_id: int, until: datetime) -> CostResult:
-    return walk(ledger_repo.ledger(session, store_id, until))
+    return walk(finance.ledger(session, store_id, until))
+
+
+def _local_days(
+    session: Session, store_id: int, first: date, last: date
+) -> tuple[datetime, datetime]:
+    """[first, last] as the store's business days (SPEC §4), as UTC instants."""
+    store = session.get(Store, store_id)
+    tz = zone(store.timezone if store else None)
+    start = datetime.combine(first, time.min, tzinfo=tz).astimezone(UTC)
+    return start, datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC)
 
 
 def _products(session: Session) -> dict[int, tuple[str, str, Decimal | None]]:
@@ -45,8 +57,7 @@ def stock_report(session: Session, store_id: int, first: date, last: date, now: 
     sold in the range / current stock value (a range of a year gives the annual turnover).
     """
     costs = _costs(session, store_id, now)
-    start = datetime.combine(first, time.min, tzinfo=UTC)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    start, end = _local_days(session, store_id, first, last)
     cogs: dict[str, Decimal] = defaultdict(Decimal)
     for move, cost in costs.cogs:
         if start <= move.occurred_at < end:
@@ -135,8 +146,7 @@ def shrink_report(
 ) -> Report:
     """Losses: negative stocktake variances and negative adjustments (reasons kept, e.g. an
     unexplained shelf decrease), valued at the moving-average cost of their time."""
-    start = datetime.combine(first, time.min, tzinfo=UTC)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC)
+    start, end = _local_days(session, store_id, first, last)
     stmt = (
         select(
             Movement.product_id, Movement.kind, Movement.reason, Movement.qty, Movement.occurred_at

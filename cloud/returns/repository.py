@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from cloud.returns.models import RefundEntry, Return, ReturnLine, ReturnRefund
+from cloud.sales.models import Sale
 
 
 def returned_qty(session: Session, sale_pk: int) -> dict[int, Decimal]:
@@ -108,3 +109,11 @@ def refund_rows(
             RefundEntry.occurred_at < end,
         )
     ).all()
+
+
+def sale_ids_of(session: Session, sale_pks: Iterable[int]) -> dict[int, str]:
+    """Sale primary key → sale number, for labelling returns."""
+    pks = sorted(set(sale_pks))
+    if not pks:
+        return {}
+    return dict(session.execute(select(Sale.id, Sale.sale_id).where(Sale.id.in_(pks))).all())

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cloud.deps import (
     CurrentUser,
@@ -19,7 +16,7 @@ from cloud.deps import (
     check_store_id,
     scope_store_ids,
 )
-from cloud.returns import repository, service
+from cloud.returns import service
 from cloud.returns.models import Return
 from cloud.returns.schemas import (
     ReasonRow,
@@ -30,14 +27,11 @@ from cloud.returns.schemas import (
     ReturnLineOut,
     ReturnOut,
 )
-from cloud.sales.models import Sale
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/returns", tags=["returns"])
-
-
-def sale_number(raw: str) -> str:
-    """A receipt QR carries a URL ending in the sale number; accept either."""
-    return raw.strip().rstrip("/").rsplit("/", 1)[-1]
 
 
 def receipt_text(
@@ -52,13 +46,12 @@ def receipt_text(
 
 
 def return_out(session: Session, ret: Return, sale_id: str) -> ReturnOut:
+    line_rows, refund_rows = service.parts(session, ret)
     lines = [
         ReturnLineOut(line_no=x.line_no, qty=x.qty, amount=x.amount, disposition=x.disposition)
-        for x in repository.lines_of(session, ret.id)
+        for x in line_rows
     ]
-    refunds = [
-        RefundOut(method=r.method, amount=r.amount) for r in repository.refunds_of(session, ret.id)
-    ]
+    refunds = [RefundOut(method=r.method, amount=r.amount) for r in refund_rows]
     return ReturnOut(
         return_no=ret.return_no,
         sale_id=sale_id,
@@ -81,10 +74,10 @@ def returnable(
     user: StaffUser,
     session: SessionDep,
 ) -> ReturnableOut:
-    sale = service.find_sale(session, sale_number(sale_ref))
+    sale = service.find_sale(session, service.sale_number(sale_ref))
     check_store_id(user, sale.store_id)
     _, lines = service.sold(session, sale)
-    done = repository.returned_qty(session, sale.id)
+    done = service.returned_qty(session, sale.id)
     return ReturnableOut(
         sale_id=sale.sale_id,
         total=sale.total,
@@ -106,7 +99,7 @@ def returnable(
 
 @router.post("", response_model=ReturnOut, status_code=201)
 def create_return(body: ReturnIn, user: StaffUser, session: SessionDep, now: NowDep) -> ReturnOut:
-    sale_id = sale_number(body.sale_id)
+    sale_id = service.sale_number(body.sale_id)
     sale = service.find_sale(session, sale_id)
     check_store_id(user, sale.store_id)
     ret = service.process_return(
@@ -132,8 +125,8 @@ def list_returns(
     store: Annotated[str | None, Query(max_length=32)] = None,
 ) -> list[ReturnOut]:
     ids = scope_store_ids(session, user, store)
-    rows = repository.in_period(session, ids, from_, to)
-    sale_ids = _sale_ids(session, rows)
+    rows = service.returns_in(session, ids, from_, to)
+    sale_ids = service.sale_ids_of(session, rows)
     return [return_out(session, r, sale_ids[r.sale_pk]) for r in rows[:500]]
 
 
@@ -150,10 +143,3 @@ def reasons(
         ReasonRow(reason=r, returns=n, refunded=t)
         for r, n, t in service.reasons_report(session, ids, from_, to)
     ]
-
-
-def _sale_ids(session: Session, rows: Sequence[Return]) -> dict[int, str]:
-    pks = sorted({r.sale_pk for r in rows})
-    if not pks:
-        return {}
-    return dict(session.execute(select(Sale.id, Sale.sale_id).where(Sale.id.in_(pks))).all())

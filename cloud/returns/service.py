@@ -26,7 +26,14 @@ from cloud.returns.exceptions import ReturnRefusedError, SaleNotFoundError
 from cloud.returns.models import RefundEntry, Return, ReturnLine, ReturnRefund
 from cloud.sales.models import Sale, SaleLine, Tender
 from contracts.pricebook import PointsPolicy
-from contracts.refunds import LineRefund, RefundError, SoldLine, SoldSale, plan_refund
+from contracts.refunds import (
+    LineRefund,
+    RefundError,
+    RefundPlan,
+    SoldLine,
+    SoldSale,
+    plan_refund,
+)
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +43,11 @@ class Wanted:
     line_no: int
     qty: Decimal
     disposition: str = "restock"
+
+
+def sale_number(raw: str) -> str:
+    """A receipt QR carries a URL ending in the sale number; accept either."""
+    return raw.strip().rstrip("/").rsplit("/", 1)[-1]
 
 
 def new_return_no(now: datetime) -> str:
@@ -98,22 +110,7 @@ def process_return(
         if existing is not None:
             return existing
     sale = find_sale(session, sale_id, lock=True)
-    sale_view, lines = sold(session, sale)
-    asked: dict[int, Decimal] = {}
-    where: dict[int, str] = {}
-    for w in wanted:
-        asked[w.line_no] = asked.get(w.line_no, Decimal(0)) + w.qty
-        where[w.line_no] = w.disposition
-    try:
-        plan = plan_refund(
-            sale_view,
-            asked,
-            repository.returned_qty(session, sale.id),
-            repository.refunded_by_method(session, sale.id),
-            repository.points_reversed(session, sale.id),
-        )
-    except RefundError as exc:
-        raise ReturnRefusedError(str(exc)) from exc
+    plan, lines, where = _plan(session, sale, wanted)
     points_back = sum(
         (
             int((a / policy.redeem_value).to_integral_value(ROUND_DOWN))
@@ -140,23 +137,7 @@ def process_return(
     session.add(ret)
     session.flush()
     cost = _lines_and_stock(session, ret, sale, plan.lines, lines, where, now)
-    for method, amount in plan.tenders:
-        session.add(
-            ReturnRefund(
-                return_pk=ret.id,
-                method=method,
-                amount=amount,
-                node=node if method == "cash" else None,
-            )
-        )
-    if sale.member_id is not None:
-        ret.points_reversed = _reverse_points(
-            session, ret, sale.member_id, plan.points_reversed, points_back, now
-        )
-    if plan.full:
-        released = coupons.release(session, sale.sale_id)
-        if released:
-            ret.note = (ret.note + f" coupons released: {', '.join(released)}").strip()
+    _refund(session, ret, sale, plan, points_back, now)
     session.add(
         RefundEntry(
             store_id=sale.store_id,
@@ -171,6 +152,54 @@ def process_return(
     session.flush()
     log.info("return %s of sale %s: %s refunded", ret.return_no, sale.sale_id, plan.total)
     return ret
+
+
+def _plan(
+    session: Session, sale: Sale, wanted: Sequence[Wanted]
+) -> tuple[RefundPlan, dict[int, SaleLine], dict[int, str]]:
+    """The refund plan of the wanted lines against what is left of the (locked) sale, the
+    sale's lines by number, and where each returned line goes."""
+    sale_view, lines = sold(session, sale)
+    asked: dict[int, Decimal] = {}
+    where: dict[int, str] = {}
+    for w in wanted:
+        asked[w.line_no] = asked.get(w.line_no, Decimal(0)) + w.qty
+        where[w.line_no] = w.disposition
+    try:
+        plan = plan_refund(
+            sale_view,
+            asked,
+            repository.returned_qty(session, sale.id),
+            repository.refunded_by_method(session, sale.id),
+            repository.points_reversed(session, sale.id),
+        )
+    except RefundError as exc:
+        raise ReturnRefusedError(str(exc)) from exc
+    return plan, lines, where
+
+
+def _refund(
+    session: Session, ret: Return, sale: Sale, plan: RefundPlan, points_back: int, now: datetime
+) -> None:
+    """The money back per tender, the member's points reversed, and coupons released when the
+    whole sale comes back."""
+    for method, amount in plan.tenders:
+        session.add(
+            ReturnRefund(
+                return_pk=ret.id,
+                method=method,
+                amount=amount,
+                node=ret.node if method == "cash" else None,
+            )
+        )
+    if sale.member_id is not None:
+        ret.points_reversed = _reverse_points(
+            session, ret, sale.member_id, plan.points_reversed, points_back, now
+        )
+    if plan.full:
+        released = coupons.release(session, sale.sale_id)
+        if released:
+            ret.note = (ret.note + f" coupons released: {', '.join(released)}").strip()
 
 
 def _lines_and_stock(
@@ -275,3 +304,38 @@ def reasons_report(
         n, total = acc.get(r.reason, (0, Decimal(0)))
         acc[r.reason] = (n + 1, total + r.refund_total)
     return sorted(((k, n, t) for k, (n, t) in acc.items()), key=lambda x: (-x[2], x[0]))
+
+
+def refund_totals(
+    session: Session, store_id: int, start: datetime, end: datetime
+) -> dict[str, Decimal]:
+    """Refunds per method in [start, end) (finance settles them beside the Z report)."""
+    return repository.refund_totals(session, store_id, start, end)
+
+
+def refund_rows(
+    session: Session, store_id: int, start: datetime, end: datetime
+) -> Sequence[RefundEntry]:
+    """Finance reversals of returns in [start, end), for the P&L beside revenue entries."""
+    return repository.refund_rows(session, store_id, start, end)
+
+
+def returned_qty(session: Session, sale_pk: int) -> dict[int, Decimal]:
+    """Line number → quantity already returned of the sale."""
+    return repository.returned_qty(session, sale_pk)
+
+
+def returns_in(
+    session: Session, store_ids: list[int] | None, start: datetime, end: datetime
+) -> Sequence[Return]:
+    return repository.in_period(session, store_ids, start, end)
+
+
+def parts(session: Session, ret: Return) -> tuple[Sequence[ReturnLine], Sequence[ReturnRefund]]:
+    """The return's lines and refunds, in recorded order."""
+    return repository.lines_of(session, ret.id), repository.refunds_of(session, ret.id)
+
+
+def sale_ids_of(session: Session, rows: Sequence[Return]) -> dict[int, str]:
+    """Sale primary key → sale number of each return's sale."""
+    return repository.sale_ids_of(session, (r.sale_pk for r in rows))

@@ -76,6 +76,8 @@ class Tender(Base):
     method: Mapped[str] = mapped_column(String(16))
     amount: Mapped[Decimal]
     reference: Mapped[str] = mapped_column(String(200), default="")
+    provider: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    """wechatpay, alipay, card, cash…: settlement per provider (the method for old rows)."""
 
 
 class Void(Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
+from cloud.db.paging import paged
 from cloud.db.upsert import driver_connection, json_rows, rows_json, table_of
 from cloud.finance.models import RevenueEntry
 from cloud.inventory.models import Movement
@@ -31,7 +32,38 @@ def lines(session: Session, sale_pk: int) -> Sequence[SaleLine]:
 
 
 def tenders(session: Session, sale_pk: int) -> Sequence[Tender]:
-    return session.scalars(select(Tender).where(Tender.sale_pk == sale_pk)).all()
+    return session.scalars(
+        select(Tender).where(Tender.sale_pk == sale_pk).order_by(Tender.id)
+    ).all()
+
+
+def discounts(session: Session, sale_pk: int) -> Sequence[SaleDiscount]:
+    return session.scalars(
+        select(SaleDiscount).where(SaleDiscount.sale_pk == sale_pk).order_by(SaleDiscount.id)
+    ).all()
+
+
+def page(
+    session: Session,
+    *,
+    store_ids: Collection[int] | None,
+    since: datetime | None,
+    until: datetime | None,
+    node: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Sale], int]:
+    """Newest first among ``store_ids`` (None: all stores), one page, and how many match."""
+    stmt = select(Sale).order_by(Sale.completed_at.desc(), Sale.id.desc())
+    if store_ids is not None:
+        stmt = stmt.where(Sale.store_id.in_(store_ids))
+    if since is not None:
+        stmt = stmt.where(Sale.completed_at >= since)
+    if until is not None:
+        stmt = stmt.where(Sale.completed_at < until)
+    if node is not None:
+        stmt = stmt.where(Sale.node == node)
+    return paged(session, stmt, limit, offset)
 
 
 def query(
@@ -61,7 +93,7 @@ _CHILDREN: tuple[tuple[Any, str | None, tuple[str, ...]], ...] = (
         ("line_no", "product_id", "gtin", "name", "qty", "unit_price", "amount", "discount"),
     ),
     (SaleDiscount, "sale_pk", ("line_no", "promotion", "amount")),
-    (Tender, "sale_pk", ("method", "amount", "reference")),
+    (Tender, "sale_pk", ("method", "amount", "reference", "provider")),
     (
         Movement,
         None,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Path, Query
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cloud.deps import (
     ManagerUser,
@@ -15,22 +13,22 @@ from cloud.deps import (
     SessionDep,
     UtcQueryTime,
     check_store_id,
-    paginate,
     scope_store_ids,
 )
 from cloud.exceptions import NotFoundError
-from cloud.sales.models import Sale, SaleDiscount, SaleLine, Tender
+from cloud.sales import service
+from cloud.sales.models import Sale
 from cloud.sales.schemas import DiscountOut, SaleDetailOut, SaleLineOut, SaleOut, TenderOut
-from cloud.stores.models import Store
+from cloud.stores import service as stores
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/sales", tags=["sales"])
 
 
 def _codes(session: Session, ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(Store.id, Store.code).where(Store.id.in_(ids)))
-    return {sid: code for sid, code in rows}
+    return stores.codes(session, ids)
 
 
 def sale_out(s: Sale, store: str) -> SaleOut:
@@ -61,17 +59,15 @@ def list_sales(
     until: Annotated[UtcQueryTime | None, Query(description="Completed before")] = None,
     node: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Page[SaleOut]:
-    stmt = select(Sale).order_by(Sale.completed_at.desc(), Sale.id.desc())
-    ids = scope_store_ids(session, user, store)
-    if ids is not None:
-        stmt = stmt.where(Sale.store_id.in_(ids))
-    if since is not None:
-        stmt = stmt.where(Sale.completed_at >= since)
-    if until is not None:
-        stmt = stmt.where(Sale.completed_at < until)
-    if node is not None:
-        stmt = stmt.where(Sale.node == node)
-    rows, total = paginate(session, stmt, page)
+    rows, total = service.list_page(
+        session,
+        store_ids=scope_store_ids(session, user, store),
+        since=since,
+        until=until,
+        node=node,
+        limit=page.limit,
+        offset=page.offset,
+    )
     codes = _codes(session, {s.store_id for s in rows})
     items = [sale_out(s, codes.get(s.store_id, "")) for s in rows]
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
@@ -83,17 +79,11 @@ def get_sale(
     user: ManagerUser,
     session: SessionDep,
 ) -> SaleDetailOut:
-    sale = session.scalars(select(Sale).where(Sale.sale_id == sale_id)).one_or_none()
+    sale = service.get_sale(session, sale_id)
     if sale is None:
         raise NotFoundError(f"sale {sale_id!r} not found")
     check_store_id(user, sale.store_id)
-    lines = session.scalars(
-        select(SaleLine).where(SaleLine.sale_pk == sale.id).order_by(SaleLine.line_no)
-    )
-    discounts = session.scalars(
-        select(SaleDiscount).where(SaleDiscount.sale_pk == sale.id).order_by(SaleDiscount.id)
-    )
-    tenders = session.scalars(select(Tender).where(Tender.sale_pk == sale.id).order_by(Tender.id))
+    lines, discounts, tenders = service.parts(session, sale)
     base = sale_out(sale, _codes(session, {sale.store_id})[sale.store_id])
     return SaleDetailOut(
         **base.model_dump(),

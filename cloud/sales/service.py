@@ -9,8 +9,8 @@ insert-or-ignore on ``sale_id``: only sales whose header was new get the rest.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,12 +21,11 @@ from cloud.db.upsert import bulk_insert, insert_ignore, is_postgres
 from cloud.finance import service as finance
 from cloud.inventory import service as inventory
 from cloud.members import ingest as member_ingest
-from cloud.members import repository as member_repo
 from cloud.members import service as members
 from cloud.members.tiers import TierPolicy
-from cloud.products import repository as products
 from cloud.sales import repository
 from cloud.sales.models import Sale, SaleDiscount, SaleLine, Tender, Void, ZReport
+from cloud.sales.rows import sale_rows
 from contracts.messages import CardMember, PhoneMember, SaleData, VoidData, ZReportData
 from contracts.pricebook import PointsPolicy
 
@@ -49,18 +48,6 @@ def _member_key(data: SaleData) -> tuple[str, str] | None:
     if isinstance(data.member, CardMember):
         return ("card", data.member.card)
     return None
-
-
-@dataclass(slots=True)
-class _Rows:
-    """Rows implied by a batch of sales, each with its ``sale_id`` under ``_sale`` (the sale's
-    primary key is only known once its header is in)."""
-
-    lines: list[dict[str, Any]] = field(default_factory=list)
-    discounts: list[dict[str, Any]] = field(default_factory=list)
-    tenders: list[dict[str, Any]] = field(default_factory=list)
-    movements: list[dict[str, Any]] = field(default_factory=list)
-    revenue: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _with_pk(rows: list[dict[str, Any]], pks: dict[str, int]) -> list[dict[str, Any]]:
@@ -93,12 +80,33 @@ def record_sales(
     unique: dict[str, SaleRecord] = {}
     for rec in records:
         unique.setdefault(rec.data.sale_id, rec)
+    headers, earned = _headers(session, unique, now, policy, tiers or TierPolicy())
+    recorded = _write(session, unique, headers)
+    fresh = [r for sid, r in unique.items() if sid in recorded]
+    if len(fresh) < len(records):
+        log.info("skipped %d sale(s) already recorded", len(records) - len(fresh))
+    members.apply_awards(session, _awards(fresh, earned, now, policy))
+    # coupon redemptions: UNIQUE(code) decides between kiosks
+    member_ingest.after_sales(
+        session,
+        [(r.data, r.store_id, r.node, earned.get(r.data.sale_id, (None, 0))[0]) for r in fresh],
+    )
+    return [r.data.sale_id for r in fresh]
+
+
+def _headers(
+    session: Session,
+    unique: dict[str, SaleRecord],
+    now: datetime,
+    policy: PointsPolicy,
+    tier_policy: TierPolicy,
+) -> tuple[list[dict[str, Any]], dict[str, tuple[int, int]]]:
+    """The header row of each sale, and sale_id → (member id, points earned) for members."""
     keys = [k for r in unique.values() if (k := _member_key(r.data)) is not None]
-    member_ids = member_repo.ids_for(
+    member_ids = members.ids_for(
         session, (v for k, v in keys if k == "phone"), (v for k, v in keys if k == "card")
     )
-    tier_policy = tiers or TierPolicy()
-    member_tiers = member_repo.tiers_of(session, member_ids.values())
+    member_tiers = members.tiers_of(session, member_ids.values())
     headers: list[dict[str, Any]] = []
     earned: dict[str, tuple[int, int]] = {}  # sale_id → (member id, points)
     for rec in unique.values():
@@ -137,10 +145,17 @@ def record_sales(
                 "received_at": now,
             }
         )
+    return headers, earned
+
+
+def _write(
+    session: Session, unique: dict[str, SaleRecord], headers: list[dict[str, Any]]
+) -> set[str]:
+    """Insert the new headers and the rows they imply; the sale ids whose header was new."""
     if is_postgres(session):
         # One statement: headers insert-or-ignore, and the rows of the new ones only.
-        rows = _rows(session, list(unique.values()))
-        recorded = repository.write_sales_pg(
+        rows = sale_rows(session, list(unique.values()))
+        return repository.write_sales_pg(
             session,
             headers,
             lines=rows.lines,
@@ -149,21 +164,26 @@ def record_sales(
             movements=rows.movements,
             revenue=rows.revenue,
         )
-    else:
-        pks = _insert_headers(session, headers)
-        rows = _rows(session, [r for sid, r in unique.items() if sid in pks])
-        for model, tagged in (
-            (SaleLine, rows.lines),
-            (SaleDiscount, rows.discounts),
-            (Tender, rows.tenders),
-        ):
-            bulk_insert(session, model, _with_pk(tagged, pks))
-        inventory.record_movements(session, _with_pk(rows.movements, {}))
-        finance.record_revenue(session, _with_pk(rows.revenue, pks))
-        recorded = set(pks)
-    fresh = [r for sid, r in unique.items() if sid in recorded]
-    if len(fresh) < len(records):
-        log.info("skipped %d sale(s) already recorded", len(records) - len(fresh))
+    pks = _insert_headers(session, headers)
+    rows = sale_rows(session, [r for sid, r in unique.items() if sid in pks])
+    for model, tagged in (
+        (SaleLine, rows.lines),
+        (SaleDiscount, rows.discounts),
+        (Tender, rows.tenders),
+    ):
+        bulk_insert(session, model, _with_pk(tagged, pks))
+    inventory.record_movements(session, _with_pk(rows.movements, {}))
+    finance.record_revenue(session, _with_pk(rows.revenue, pks))
+    return set(pks)
+
+
+def _awards(
+    fresh: Sequence[SaleRecord],
+    earned: dict[str, tuple[int, int]],
+    now: datetime,
+    policy: PointsPolicy,
+) -> list[members.Award]:
+    """Points earned, and redeemed by a points tender, on each newly recorded member sale."""
     awards: list[members.Award] = []
     for rec in fresh:
         d = rec.data
@@ -175,91 +195,7 @@ def record_sales(
         if used > 0:
             redeemed = int(used / policy.redeem_value)
             awards.append(members.Award(member_id, d.sale_id, "redeem", -redeemed, d.total, now))
-    members.apply_awards(session, awards)
-    # coupon redemptions: UNIQUE(code) decides between kiosks
-    member_ingest.after_sales(
-        session,
-        [(r.data, r.store_id, r.node, earned.get(r.data.sale_id, (None, 0))[0]) for r in fresh],
-    )
-    return [r.data.sale_id for r in fresh]
-
-
-def _rows(session: Session, sales: Sequence[SaleRecord]) -> _Rows:
-    """Lines, discounts, tenders, stock movements and revenue entries of ``sales``."""
-    out = _Rows()
-    if not sales:
-        return out
-    catalog = products.gtin_index(session, (ln.gtin for r in sales for ln in r.data.lines))
-    zero = Decimal(0)
-    for rec in sales:
-        d = rec.data
-        sid = d.sale_id
-        cost = zero
-        line_level = zero
-        for no, ln in enumerate(d.lines, start=1):
-            product_id, unit_cost = catalog.get(ln.gtin, (None, None))
-            line_discount = sum((x.amount for x in ln.discounts), zero)
-            line_level += line_discount
-            out.lines.append(
-                {
-                    "_sale": sid,
-                    "line_no": no,
-                    "product_id": product_id,
-                    "gtin": ln.gtin,
-                    "name": ln.name,
-                    "qty": ln.qty,
-                    "unit_price": ln.unit_price,
-                    "amount": ln.amount,
-                    "discount": line_discount,
-                }
-            )
-            out.discounts.extend(
-                {"_sale": sid, "line_no": no, "promotion": x.promotion, "amount": x.amount}
-                for x in ln.discounts
-            )
-            out.movements.append(
-                {
-                    "_sale": sid,
-                    "store_id": rec.store_id,
-                    "product_id": product_id,
-                    "gtin": ln.gtin,
-                    "kind": "sale",
-                    "qty": -ln.qty,
-                    "unit_cost": unit_cost,
-                    "reference": sid,
-                    "reason": "",
-                    "occurred_at": d.completed_at,
-                }
-            )
-            if unit_cost is not None:
-                cost += unit_cost * ln.qty
-        if d.discount_total > line_level:
-            out.discounts.append(
-                {
-                    "_sale": sid,
-                    "line_no": None,
-                    "promotion": "basket",
-                    "amount": d.discount_total - line_level,
-                }
-            )
-        out.tenders.extend(
-            {"_sale": sid, "method": t.method, "amount": t.amount, "reference": t.reference}
-            for t in d.tenders
-        )
-        revenue = finance.revenue_row(
-            store_id=rec.store_id,
-            sale_pk=0,
-            at=d.completed_at,
-            subtotal=d.subtotal,
-            discount=d.discount_total,
-            tax=d.tax_total,
-            tax_inclusive=d.tax_inclusive,
-            cost=cost.quantize(Decimal("0.01")),
-        )
-        del revenue["sale_pk"]
-        revenue["_sale"] = sid
-        out.revenue.append(revenue)
-    return out
+    return awards
 
 
 def _insert_headers(session: Session, headers: list[dict[str, Any]]) -> dict[str, int]:
@@ -325,3 +261,44 @@ def list_sales(
     return repository.query(
         session, store=store, since=since, until=until, limit=limit, offset=offset
     )
+
+
+def list_page(
+    session: Session,
+    *,
+    store_ids: Collection[int] | None,
+    since: datetime | None,
+    until: datetime | None,
+    node: str | None,
+    limit: int,
+    offset: int,
+) -> tuple[Sequence[Sale], int]:
+    """Newest first among ``store_ids`` (None: all stores), one page, and how many match."""
+    return repository.page(
+        session,
+        store_ids=store_ids,
+        since=since,
+        until=until,
+        node=node,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def parts(
+    session: Session, sale: Sale
+) -> tuple[Sequence[SaleLine], Sequence[SaleDiscount], Sequence[Tender]]:
+    """The sale's lines, discounts and tenders, each in recorded order."""
+    return (
+        repository.lines(session, sale.id),
+        repository.discounts(session, sale.id),
+        repository.tenders(session, sale.id),
+    )
+
+
+def sale_by_pk(session: Session, sale_pk: int) -> Sale | None:
+    return session.get(Sale, sale_pk)
+
+
+def lines_of(session: Session, sale_pk: int) -> Sequence[SaleLine]:
+    return repository.lines(session, sale_pk)

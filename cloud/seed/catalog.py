@@ -1,15 +1,21 @@
-"""A deterministic grocery catalog (seeded RNG): valid GTIN-13s under a Chinese GS1 prefix,
-realistic prices, costs, unit weights and tolerances; weighed produce with PLUs;
-age-restricted alcohol and tobacco. Pure: no database, no clock."""
+"""The demo catalogue of a Chinese convenience store / small supermarket, read from
+``catalog.yaml`` beside this module (docs/catalogue.md): ~300 products with zh and en names,
+sizes, CNY prices, gross unit weights consistent with the size, categories, VAT classes and
+age limits, and promotions that name what they give. Pure: no database, no clock."""
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
 
 from cloud.products.gtin import check_digit
 
+GS1_PREFIX = "690"  # China (GS1 prefixes 690–699)
 CENT = Decimal("0.01")
 
 
@@ -17,177 +23,16 @@ CENT = Decimal("0.01")
 class CategorySpec:
     code: str
     name: str
-    items: tuple[str, ...]
-    variants: tuple[str, ...]
-    price: tuple[float, float]
-    grams: tuple[int, int]
+    name_zh: str
     tax: str = "std"
     min_age: int | None = None
-    weighed: bool = False
-
-
-CATEGORIES: tuple[CategorySpec, ...] = (
-    CategorySpec(
-        "produce",
-        "Fruit & vegetables",
-        (
-            "Apples",
-            "Bananas",
-            "Oranges",
-            "Pears",
-            "Tomatoes",
-            "Potatoes",
-            "Carrots",
-            "Cucumbers",
-            "Bok choy",
-            "Grapes",
-        ),
-        ("loose",),
-        (4, 25),
-        (1000, 1000),
-        "reduced",
-        weighed=True,
-    ),
-    CategorySpec(
-        "dairy",
-        "Dairy & eggs",
-        ("Whole milk", "Skim milk", "Yogurt", "Cheddar", "Butter", "Eggs", "Cream", "Kefir"),
-        ("200 ml", "500 ml", "1 l", "6 pack", "12 pack"),
-        (3, 40),
-        (200, 1100),
-        "reduced",
-    ),
-    CategorySpec(
-        "bakery",
-        "Bakery",
-        (
-            "White bread",
-            "Wholemeal bread",
-            "Croissants",
-            "Bagels",
-            "Muffins",
-            "Baguette",
-            "Steamed buns",
-        ),
-        ("small", "large", "4 pack", "6 pack"),
-        (4, 28),
-        (150, 800),
-    ),
-    CategorySpec(
-        "drinks",
-        "Soft drinks & water",
-        (
-            "Cola",
-            "Lemon soda",
-            "Green tea",
-            "Mineral water",
-            "Orange juice",
-            "Apple juice",
-            "Soy milk",
-            "Energy drink",
-        ),
-        ("330 ml", "500 ml", "1.5 l", "6 × 330 ml"),
-        (2, 35),
-        (350, 2100),
-    ),
-    CategorySpec(
-        "snacks",
-        "Snacks & sweets",
-        (
-            "Potato chips",
-            "Chocolate bar",
-            "Cookies",
-            "Peanuts",
-            "Seaweed snack",
-            "Gummies",
-            "Crackers",
-            "Rice cakes",
-        ),
-        ("small", "family", "40 g", "150 g"),
-        (3, 30),
-        (40, 400),
-    ),
-    CategorySpec(
-        "pantry",
-        "Pantry",
-        (
-            "Jasmine rice",
-            "Noodles",
-            "Soy sauce",
-            "Vinegar",
-            "Cooking oil",
-            "Flour",
-            "Sugar",
-            "Salt",
-            "Chili sauce",
-            "Pasta",
-        ),
-        ("500 g", "1 kg", "2.5 kg", "5 kg"),
-        (4, 90),
-        (500, 5100),
-        "reduced",
-    ),
-    CategorySpec(
-        "frozen",
-        "Frozen food",
-        ("Dumplings", "Ice cream", "Frozen peas", "Fish fingers", "Pizza", "Spring rolls"),
-        ("300 g", "500 g", "1 kg"),
-        (8, 60),
-        (300, 1050),
-    ),
-    CategorySpec(
-        "meat",
-        "Meat & fish",
-        ("Chicken breast", "Pork belly", "Beef mince", "Salmon fillet", "Shrimp", "Sausages"),
-        ("300 g", "500 g", "1 kg"),
-        (15, 120),
-        (300, 1050),
-    ),
-    CategorySpec(
-        "household",
-        "Household",
-        ("Dish soap", "Laundry liquid", "Paper towels", "Toilet paper", "Trash bags", "Sponges"),
-        ("small", "large", "refill", "family"),
-        (5, 80),
-        (200, 3000),
-    ),
-    CategorySpec(
-        "personal",
-        "Personal care",
-        ("Toothpaste", "Shampoo", "Body wash", "Hand soap", "Tissues", "Razor blades"),
-        ("travel", "regular", "value"),
-        (6, 70),
-        (50, 800),
-    ),
-    CategorySpec(
-        "alcohol",
-        "Beer, wine & spirits",
-        ("Lager", "IPA", "Red wine", "White wine", "Baijiu", "Whisky"),
-        ("330 ml", "500 ml", "750 ml", "6 pack"),
-        (6, 300),
-        (350, 2200),
-        "std",
-        min_age=18,
-    ),
-    CategorySpec(
-        "tobacco",
-        "Tobacco",
-        ("Cigarettes", "Cigarillos"),
-        ("pack of 20", "carton"),
-        (15, 250),
-        (25, 260),
-        "std",
-        min_age=18,
-    ),
-)
-BRANDS = ("Golden Field", "Blue River", "Sunny Farm", "Panda", "Harbor", "Jade", "Maple", "Lotus")
-GS1_PREFIX = "690"  # China (GS1 prefixes 690–699)
 
 
 @dataclass(frozen=True, slots=True)
 class ProductSpec:
     sku: str
     name: str
+    name_zh: str
     category: str
     gtin: str | None
     price: Decimal
@@ -199,6 +44,8 @@ class ProductSpec:
     weight_tolerance_g: Decimal | None
     min_age: int | None
     plu: str | None
+    size: str = ""
+    net_g: int | None = None
 
 
 def gtin13(company: int, item: int) -> str:
@@ -207,56 +54,54 @@ def gtin13(company: int, item: int) -> str:
     return body + check_digit(body)
 
 
-def _money(rng: random.Random, low: float, high: float) -> Decimal:
-    value = Decimal(str(round(rng.uniform(low, high), 1))) - Decimal("0.10")
-    return max(value, Decimal("0.90")).quantize(CENT)
+@cache
+def catalog_data() -> dict[str, Any]:
+    """The parsed ``catalog.yaml`` (categories, products, promotions)."""
+    text = resources.files("cloud.seed").joinpath("catalog.yaml").read_text("utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
 
 
-def generate_catalog(count: int = 600, seed: int = 20260302) -> list[ProductSpec]:
-    rng = random.Random(seed)
-    products: list[ProductSpec] = []
-    plu = 4000
-    n = 0
-    while len(products) < count:
-        for spec in CATEGORIES:
-            item = spec.items[n % len(spec.items)]
-            if spec.weighed and n >= len(spec.items):
-                continue  # one weighed SKU per produce item
-            brand = BRANDS[rng.randrange(len(BRANDS))]
-            variant = spec.variants[rng.randrange(len(spec.variants))]
-            price = _money(rng, *spec.price)
-            cost = (price * Decimal(str(round(rng.uniform(0.55, 0.8), 2)))).quantize(CENT)
-            member = (price * Decimal("0.95")).quantize(CENT) if rng.random() < 0.3 else None
-            sku = f"{spec.code[:3].upper()}-{len(products) + 1:05d}"
-            if spec.weighed:
-                plu += 1
-                name, gtin, grams, tol = f"{item} ({variant})", None, None, None
-                plu_code: str | None = str(plu)
-            else:
-                name = f"{brand} {item} {variant}"
-                gtin = gtin13(1000 + BRANDS.index(brand), len(products) + 1).zfill(14)
-                g = rng.randint(*spec.grams)
-                grams = Decimal(g)
-                tol = Decimal(max(5, round(g * 0.05)))
-                plu_code = None
-            products.append(
-                ProductSpec(
-                    sku=sku,
-                    name=name,
-                    category=spec.code,
-                    gtin=gtin,
-                    price=price,
-                    member_price=member,
-                    cost=cost,
-                    tax_class=spec.tax,
-                    weighed=spec.weighed,
-                    unit_weight_g=grams,
-                    weight_tolerance_g=tol,
-                    min_age=spec.min_age,
-                    plu=plu_code,
-                )
-            )
-            if len(products) >= count:
-                break
-        n += 1
-    return products
+def categories() -> tuple[CategorySpec, ...]:
+    return tuple(
+        CategorySpec(c["code"], c["en"], c["zh"], c.get("tax", "std"), c.get("min_age"))
+        for c in catalog_data()["categories"]
+    )
+
+
+def _product(row: dict[str, Any], category: CategorySpec) -> ProductSpec:
+    weighed = bool(row.get("weighed", False))
+    size = str(row["size"])
+    grams = None if weighed else Decimal(int(row["weight_g"]))
+    # the bagging scale's tolerance: 5 % of the unit, at least 5 g (scale noise)
+    tolerance = None if grams is None else max(Decimal(5), (grams * Decimal("0.05")).quantize(1))
+    member = row.get("member_price")
+    return ProductSpec(
+        sku=row["sku"],
+        name=row["en"] if weighed else f"{row['en']} {size}",
+        name_zh=row["zh"] if weighed else f"{row['zh']} {row['zh_size']}",
+        category=row["category"],
+        gtin=row.get("gtin"),
+        price=Decimal(row["price"]).quantize(CENT),
+        member_price=Decimal(member).quantize(CENT) if member else None,
+        cost=Decimal(row["cost"]).quantize(CENT),
+        tax_class=row.get("tax", category.tax),
+        weighed=weighed,
+        unit_weight_g=grams,
+        weight_tolerance_g=tolerance,
+        min_age=category.min_age,
+        plu=row.get("plu"),
+        size=size,
+        net_g=row.get("net_g"),
+    )
+
+
+def load_catalog() -> list[ProductSpec]:
+    """Every product of ``catalog.yaml``, in file order."""
+    by_code = {c.code: c for c in categories()}
+    return [_product(row, by_code[row["category"]]) for row in catalog_data()["products"]]
+
+
+def promotion_rules() -> list[dict[str, Any]]:
+    """The promotions as written (``days``/``hours`` still to be turned into a window)."""
+    return [dict(p) for p in catalog_data()["promotions"]]

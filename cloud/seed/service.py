@@ -19,18 +19,15 @@ from sqlalchemy.orm import Session
 
 from cloud.db.migrate import upgrade
 from cloud.db.session import make_engine, make_sessionmaker, transaction
-from cloud.devices import repository as device_repo
 from cloud.devices import service as devices
-from cloud.members import repository as member_repo
 from cloud.members import service as members
-from cloud.products import repository as product_repo
 from cloud.products import service as products
 from cloud.products.models import Product, ProductBarcode
-from cloud.promotions import repository as promo_repo
 from cloud.promotions import service as promotions
-from cloud.seed.catalog import CATEGORIES, ProductSpec, generate_catalog
-from cloud.stores import repository as store_repo
+from cloud.seed.catalog import ProductSpec, categories, load_catalog, promotion_rules
 from cloud.stores import service as stores
+from cloud.suppliers import service as suppliers
+from cloud.suppliers.models import SupplierItem
 
 log = logging.getLogger(__name__)
 
@@ -74,16 +71,17 @@ def seed(session: Session, *, password: str | None, now: datetime) -> SeedReport
     report = SeedReport()
     _stores_and_devices(session, report)
     _users(session, report, password, now)
-    _catalog(session, report, generate_catalog())
+    _catalog(session, report, load_catalog())
     _members(session, report, now)
     _promotions(session, report, now)
+    _supplier(session, report, now)
     log.info(report.summary())
     return report
 
 
 def _stores_and_devices(session: Session, report: SeedReport) -> None:
     for code, name, address in STORES:
-        if store_repo.by_code(session, code) is None:
+        if stores.find_store(session, code) is None:
             stores.create_store(
                 session,
                 code,
@@ -94,20 +92,19 @@ def _stores_and_devices(session: Session, report: SeedReport) -> None:
             )
             report.add("stores")
         for node, kind in NODES:
-            if device_repo.by_store_node(session, code, node) is None:
+            if devices.find_device(session, code, node) is None:
                 devices.register_device(session, code, node, kind)
                 report.add("devices")
 
 
 def _users(session: Session, report: SeedReport, password: str | None, now: datetime) -> None:
     try:
-        from cloud.auth import repository as auth_repo
         from cloud.auth import service as auth
         from cloud.auth.models import Role
     except ImportError:  # the API side is not installed; stores and catalog still seed
         log.warning("cloud.auth not available: demo users not created")
         return
-    missing = [u for u in USERS if auth_repo.user_by_username(session, u[0]) is None]
+    missing = [u for u in USERS if auth.user_by_username(session, u[0]) is None]
     if not missing:
         return
     if password is None:
@@ -131,22 +128,23 @@ def _users(session: Session, report: SeedReport, password: str | None, now: date
 def _catalog(session: Session, report: SeedReport, catalog: list[ProductSpec]) -> None:
     for code, name, rate in TAXES:
         products.ensure_tax_class(session, code, Decimal(rate), name)
-    for spec in CATEGORIES:
-        if product_repo.category_by_code(session, spec.code) is None:
+    for spec in categories():
+        if products.find_category(session, spec.code) is None:
             products.ensure_category(session, spec.code, spec.name)
             report.add("categories")
     existing = set(session.scalars(select(Product.sku)))
-    categories: dict[str, int] = {}
-    for spec in CATEGORIES:
-        category = product_repo.category_by_code(session, spec.code)
+    category_ids: dict[str, int] = {}
+    for spec in categories():
+        category = products.find_category(session, spec.code)
         if category is not None:
-            categories[spec.code] = category.id
+            category_ids[spec.code] = category.id
     fresh = [p for p in catalog if p.sku not in existing]
     for p in fresh:
         row = Product(
             sku=p.sku,
             name=p.name,
-            category_id=categories[p.category],
+            name_zh=p.name_zh,
+            category_id=category_ids[p.category],
             price=p.price,
             member_price=p.member_price,
             cost=p.cost,
@@ -171,7 +169,7 @@ def _members(session: Session, report: SeedReport, now: datetime) -> None:
     rng = random.Random(7)
     for i in range(1, 51):
         phone = f"1380000{i:04d}"
-        if member_repo.by_phone(session, phone) is not None:
+        if members.by_phone(session, phone) is not None:
             continue
         members.create_member(
             session,
@@ -185,70 +183,56 @@ def _members(session: Session, report: SeedReport, now: datetime) -> None:
 
 def _promotions(session: Session, report: SeedReport, now: datetime) -> None:
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    window = {"starts_at": start.isoformat(), "ends_at": (start + timedelta(days=30)).isoformat()}
-    rules: list[dict[str, Any]] = [
-        {
-            "kind": "percent_off",
-            "id": "DAIRY10",
-            "name": "10% off dairy",
-            "percent": "10",
-            "targets": {"categories": ["dairy"]},
-            "window": window,
-        },
-        {
-            "kind": "amount_off",
-            "id": "SNACK1",
-            "name": "1.00 off snacks",
-            "amount": "1.00",
-            "targets": {"categories": ["snacks"]},
-            "window": window,
-        },
-        {
-            "kind": "buy_x_get_y",
-            "id": "DRINK-2+1",
-            "name": "Buy 2 drinks get 1 free",
-            "buy": 2,
-            "get": 1,
-            "targets": {"categories": ["drinks"]},
-            "window": window,
-        },
-        {
-            "kind": "spend_x_save_y",
-            "id": "SPEND100",
-            "name": "Spend 100 save 10",
-            "threshold": "100",
-            "save": "10",
-            "repeat": True,
-            "window": window,
-        },
-        {
-            "kind": "bundle_price",
-            "id": "BAKERY3",
-            "name": "Any 3 bakery for 15",
-            "quantity": 3,
-            "price": "15.00",
-            "targets": {"categories": ["bakery"]},
-            "window": window,
-        },
-        {
-            "kind": "gift_item",
-            "id": "GIFT200",
-            "name": "Free tissues over 200",
-            "threshold": "200",
-            "gift_sku": "PER-00010",
-            "window": window,
-            "members_only": True,
-        },
-        {
-            "kind": "percent_off",
-            "id": "HAPPYHOUR",
-            "name": "Evening bakery 30% off",
-            "percent": "30",
-            "targets": {"categories": ["bakery"]},
-            "window": {"hours": [19, 22]},
-        },
-    ]
+    window = {"starts_at": start.isoformat()}
+    rules: list[dict[str, Any]] = []
+    for written in promotion_rules():
+        rule = {k: v for k, v in written.items() if k not in ("days", "hours", "name_zh")}
+        if "days" in written:
+            rule["window"] = window | {
+                "ends_at": (start + timedelta(days=written["days"])).isoformat()
+            }
+        if "hours" in written:
+            rule["window"] = {"hours": written["hours"]}
+        rules.append(rule)
     for rule in rules:
-        if promo_repo.by_code(session, rule["id"]) is None:
+        if promotions.find_promotion(session, rule["id"]) is None:
             promotions.create_promotion(session, rule)
             report.add("promotions")
+
+
+SUPPLIER = ("WHOLESALE", "Demo Wholesale 批发")
+PACK = 6
+
+
+def _supplier(session: Session, report: SeedReport, now: datetime) -> None:
+    """One wholesaler selling every product at its catalog cost in packs of six, so the demo
+    orders from the reorder suggestions and books its deliveries through purchase orders."""
+    code, name = SUPPLIER
+    if suppliers.find(session, code) is not None:
+        return
+    row = suppliers.create(
+        session,
+        code,
+        {
+            "name": name,
+            "lead_time_days": 1,
+            "payment_terms_days": 30,
+            "email": "orders@wholesale.example",
+        },
+        now,
+    )
+    rows = session.execute(select(Product.id, Product.sku, Product.cost, Product.price)).all()
+    session.add_all(
+        SupplierItem(
+            supplier_id=row.id,
+            product_id=pid,
+            supplier_sku=f"W-{sku}",
+            unit_cost=cost
+            if cost is not None
+            else (price * Decimal("0.65")).quantize(Decimal("0.01")),
+            pack_size=PACK,
+        )
+        for pid, sku, cost, price in rows
+    )
+    session.flush()
+    report.add("suppliers")

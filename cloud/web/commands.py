@@ -16,7 +16,8 @@ from typing import Any, Protocol
 
 from cloud.settings import CloudSettings
 from cloud.web.exceptions import CommandError
-from contracts.messages import Command, encode
+from contracts.codec import encode
+from contracts.messages import Command
 from contracts.topics import command_topic
 
 log = logging.getLogger(__name__)

@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from cloud.alerts.live import AlertHub
@@ -27,6 +26,8 @@ from cloud.auth.exceptions import AuthenticationError
 from cloud.auth.models import Role
 from cloud.auth.service import Principal, principal_for_token
 from cloud.deps import CSRF_HEADER, SAFE_METHODS, SESSION_COOKIE, CtxDep, NowDep, SessionDep
+from cloud.stores import service as store_service
+from cloud.stores.localtime import UTC_ZONE
 from cloud.stores.models import Store
 from cloud.web.commands import CommandSender
 from cloud.web.exceptions import (
@@ -35,7 +36,11 @@ from cloud.web.exceptions import (
     LoginRequiredError,
     PageNotFoundError,
 )
+from cloud.web.formats import when_filter
 from cloud.web.i18n import LANG_COOKIE, Translator, pick_language
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 MAX_FORM_FIELDS = 400
 
@@ -83,6 +88,8 @@ class Viewer:
     principal: Principal
     csrf: str
     lang: str
+    tz: ZoneInfo = UTC_ZONE
+    """The zone times are shown in: the viewer's stores' (UTC when they differ)."""
     t: Translator = field(init=False)
 
     def __post_init__(self) -> None:
@@ -96,6 +103,10 @@ class Viewer:
     def is_admin(self) -> bool:
         return self.principal.is_admin
 
+    @property
+    def is_head_office(self) -> bool:
+        return self.principal.is_head_office
+
     def require(self, *roles: Role) -> None:
         """Admins and the given roles; others get a 403 page."""
         if not self.is_admin and self.role not in roles:
@@ -105,22 +116,35 @@ class Viewer:
         """The store if it exists and is in the viewer's scope (404 / 403 otherwise)."""
         if "\x00" in code:
             raise PageNotFoundError("no such store")
-        row = session.scalars(select(Store).where(Store.code == code[:32])).one_or_none()
+        row = store_service.find_store(session, code[:32])
         if row is None:
             raise PageNotFoundError(f"store {code!r} not found")
         if not self.principal.can_access_store(row.id):
             raise ForbiddenPageError(f"no access to store {code!r}")
         return row
 
+    def catalogue_store(self, session: Session, code: str) -> Store:
+        """Like :meth:`store`, but head office may open every store's prices and promotions."""
+        if not self.is_head_office or "\x00" in code:
+            return self.store(session, code)
+        row = store_service.find_store(session, code[:32])
+        if row is None:
+            raise PageNotFoundError(f"store {code!r} not found")
+        return row
+
     def stores(self, session: Session) -> list[Store]:
-        stmt = select(Store).order_by(Store.code)
-        if not self.is_admin:
-            stmt = stmt.where(Store.id.in_(sorted(self.principal.store_ids)))
-        return list(session.scalars(stmt))
+        return store_service.among(session, None if self.is_admin else self.principal.store_ids)
 
     def home_store(self, session: Session) -> Store | None:
         stores = self.stores(session)
         return stores[0] if stores else None
+
+    def to_home_store(self, session: Session, page: str) -> RedirectResponse:
+        """A nav entry not tied to a store: ``page`` of the viewer's first store."""
+        store = self.home_store(session)
+        if store is None:
+            raise PageNotFoundError("no store")
+        return RedirectResponse(f"/console/s/{store.code}/{page}", status_code=303)
 
 
 def get_viewer(
@@ -138,7 +162,18 @@ def get_viewer(
         candidate = request.headers.get(CSRF_HEADER) or str(form.get("csrf_token") or "")
         if not verify_csrf(secret, cookie, candidate):
             raise CsrfRejectedError("missing or invalid CSRF token")
-    return Viewer(principal=principal, csrf=csrf_token(secret, cookie), lang=language(request))
+    return Viewer(
+        principal=principal,
+        csrf=csrf_token(secret, cookie),
+        lang=language(request),
+        tz=viewer_zone(session, principal),
+    )
+
+
+def viewer_zone(session: Session, principal: Principal) -> ZoneInfo:
+    """The zone the viewer's stores share (all stores for an admin)."""
+    ids = None if principal.is_admin else principal.store_ids
+    return store_service.common_zone_of(session, ids)
 
 
 def _next_url(request: Request) -> str:
@@ -261,8 +296,7 @@ def fmt_qty(value: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def fmt_time(value: datetime | None) -> str:
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M:%S UTC")
+fmt_time = when_filter  # ``|when``: see cloud.web.formats.page_zone (one time filter)
 
 
 def fmt_duration(value: timedelta | float | None) -> str:

@@ -33,8 +33,8 @@ COLUMNS = (
 REQUIRED = ("sku", "name", "price")
 MAX_ROWS = 5000
 MAX_BYTES = 2_000_000
-_SKU = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_CODE = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_SKU = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")  # as cloud/products/schemas.py
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 MONEY_MAX = Decimal("9999999999.99")
 
 

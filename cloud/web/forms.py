@@ -10,13 +10,15 @@ not post the form again (:func:`saved`). Reading and checking the fields, and th
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi.responses import RedirectResponse
-from sqlalchemy.orm import Session
 
 from cloud.deps import audit
 from cloud.web.console import FieldErrors, Viewer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def saved(

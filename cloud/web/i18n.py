@@ -64,3 +64,13 @@ class Translator:
             except (KeyError, IndexError, ValueError):
                 return text
         return text
+
+    def word(self, kind: str, code: object, default: str | None = None) -> str:
+        """A coded value people read (category, segment, device kind…): ``kind.code`` from
+        the catalog, else ``default`` (a name someone typed in), else the code itself."""
+        key = f"{kind}.{code}"
+        text = catalog(self.lang).get(key) or catalog(DEFAULT).get(key)
+        return text or (default if default else str(code))
+
+    def has(self, key: str) -> bool:
+        return key in catalog(DEFAULT)

@@ -4,26 +4,28 @@ coupon issue, and returns by sale number or receipt QR. Same patterns as ``pages
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import or_, select
 
 from cloud.auth.models import Role
 from cloud.deps import NowDep, SessionDep, audit
 from cloud.exceptions import CloudError
 from cloud.marketing import rfm
 from cloud.marketing import service as marketing
-from cloud.members import coupons
+from cloud.members import coupons, limits
+from cloud.members import service as members
 from cloud.members.models import Member
-from cloud.returns import repository as returns_repo
 from cloud.returns import service as returns
 from cloud.returns.exceptions import ReturnRefusedError
-from cloud.returns.router import sale_number
-from cloud.web.console import FormDep, ViewerDep, render, text
+from cloud.web.console import FormDep, Viewer, ViewerDep, render, text
 from cloud.web.exceptions import ForbiddenPageError, PageNotFoundError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console/crm")
 
@@ -36,22 +38,42 @@ def lookup(
     found: list[Member] = []
     q = q.strip()[:100]
     if q:
-        found = list(
-            session.scalars(
-                select(Member)
-                .where(
-                    or_(
-                        Member.phone.contains(q, autoescape=True),
-                        Member.card.contains(q, autoescape=True),
-                        Member.name.contains(q, autoescape=True),
-                    )
-                )
-                .order_by(Member.id)
-                .limit(50)
-            )
-        )
+        found = list(members.search(session, q, 50))
     counts = rfm.counts(marketing.segments(session, now))
     return render(request, "members/lookup.html", viewer=viewer, q=q, found=found, counts=counts)
+
+
+def _member_page(
+    request: Request,
+    viewer: Viewer,
+    session: Session,
+    now: datetime,
+    member: Member,
+    *,
+    issued: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "members/member.html",
+        viewer=viewer,
+        m=member,
+        p=marketing.profile(session, member.id, now),
+        coupons=marketing.member_coupons(session, member.id),
+        issued=issued[:64],
+        issue_error=error,
+        limits=limits.current(session),
+        can_issue=viewer.role in (Role.ADMIN, Role.MANAGER),
+        status_code=status_code,
+    )
+
+
+def _member(session: Session, member_id: int) -> Member:
+    member = members.member_by_id(session, member_id) if 0 < member_id < 2**31 else None
+    if member is None:
+        raise PageNotFoundError(f"member {member_id} not found")
+    return member
 
 
 @router.get("/members/{member_id}", response_class=HTMLResponse)
@@ -64,34 +86,41 @@ def member_page(
     issued: str = "",
 ) -> HTMLResponse:
     viewer.require(Role.MANAGER, Role.STAFF)
-    member = session.get(Member, member_id) if 0 < member_id < 2**31 else None
-    if member is None:
-        raise PageNotFoundError(f"member {member_id} not found")
-    prof = marketing.profile(session, member_id, now)
-    return render(
-        request,
-        "members/member.html",
-        viewer=viewer,
-        m=member,
-        p=prof,
-        coupons=marketing.member_coupons(session, member_id),
-        issued=issued[:64],
-    )
+    return _member_page(request, viewer, session, now, _member(session, member_id), issued=issued)
 
 
-@router.post("/members/{member_id}/coupons")
+@router.post("/members/{member_id}/coupons", response_model=None)
 def issue_coupon(
-    member_id: int, viewer: ViewerDep, session: SessionDep, now: NowDep, form: FormDep
+    request: Request,
+    member_id: int,
+    viewer: ViewerDep,
+    session: SessionDep,
+    now: NowDep,
+    form: FormDep,
 ) -> Response:
-    viewer.require(Role.MANAGER, Role.STAFF)
-    if session.get(Member, member_id) is None:
-        raise PageNotFoundError(f"member {member_id} not found")
+    """A manager's amount-off coupon for the member, within head office's limits."""
+    viewer.require(Role.MANAGER)
+    member = _member(session, member_id)
     try:
         value = Decimal(text(form, "value", 12) or "0")
         days = int(text(form, "days", 4) or "30")
+        if not value.is_finite() or not 1 <= days <= 3660:
+            raise ValueError("out of range")
     except (InvalidOperation, ValueError):
-        value, days = Decimal(0), 30
+        return _member_page(
+            request,
+            viewer,
+            session,
+            now,
+            member,
+            error="Enter an amount and 1 to 3660 days.",
+            status_code=422,
+        )
     try:
+        if not viewer.is_head_office:
+            terms = limits.current(session)
+            limits.check_terms(terms, kind="amount_off", value=value, valid_days=days)
+            limits.check_daily_count(session, terms, viewer.principal.user_id, now)
         c = coupons.issue(
             session,
             prefix="CP",
@@ -100,10 +129,12 @@ def issue_coupon(
             now=now,
             member_id=member_id,
             valid_from=now,
-            expires_at=now + timedelta(days=max(1, min(days, 3660))),
+            expires_at=now + timedelta(days=days),
+            issued_by_id=viewer.principal.user_id,
         )
-    except CloudError:
-        return RedirectResponse(f"/console/crm/members/{member_id}?issued=error", 303)
+    except CloudError as exc:
+        session.rollback()
+        return _member_page(request, viewer, session, now, member, error=str(exc), status_code=422)
     assert c is not None
     audit(session, viewer.principal, now, "issue", "coupon", c.id, details={"code": c.code})
     session.commit()
@@ -120,13 +151,13 @@ def return_page(
     error = ""
     if sale.strip():
         try:
-            found = returns.find_sale(session, sale_number(sale[:300]))
+            found = returns.find_sale(session, returns.sale_number(sale[:300]))
         except CloudError:
             error = "Sale not found"
         if found is not None:
             if not viewer.principal.can_access_store(found.store_id):
                 raise ForbiddenPageError("no access to this store")
-            done = returns_repo.returned_qty(session, found.id)
+            done = returns.returned_qty(session, found.id)
             _, sold = returns.sold(session, found)
             lines = [
                 (no, ln.name, ln.gtin, ln.qty, ln.qty - done.get(no, Decimal(0)))
@@ -148,7 +179,7 @@ def do_return(
     request: Request, viewer: ViewerDep, session: SessionDep, now: NowDep, form: FormDep
 ) -> HTMLResponse:
     viewer.require(Role.MANAGER, Role.STAFF)
-    sale_id = sale_number(text(form, "sale_id", 300))
+    sale_id = returns.sale_number(text(form, "sale_id", 300))
     wanted = []
     for key in form:
         if key.startswith("qty-"):

@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import importlib
 import logging
+import mimetypes
 from collections.abc import AsyncIterator
 from importlib import metadata, resources
 from pathlib import Path
@@ -17,13 +18,13 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from cloud.alerts.escalation import EscalationJob
-from cloud.alerts.live import AlertHub
+from cloud.alerts.store_hub import StoreHub
 from cloud.deps import AppContext
+from cloud.tasks.escalation import escalate_tasks
 from cloud.web.commands import CommandSender, MqttSender
 from cloud.web.console import (
     ConsoleState,
     fmt_duration,
-    fmt_money,
     fmt_qty,
     fmt_time,
     render,
@@ -34,16 +35,12 @@ from cloud.web.exceptions import (
     LoginRequiredError,
     PageNotFoundError,
 )
+from cloud.web.formats import local_filter, money_filter, units_filter
 
 log = logging.getLogger(__name__)
 
-SECURITY_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; "
-    "style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'",
-}
+
+mimetypes.add_type("application/manifest+json", ".webmanifest")
 
 
 def _version() -> str:
@@ -61,30 +58,25 @@ def make_templates() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["money"] = fmt_money
+    env.filters["money"] = money_filter
+    env.filters["units"] = units_filter
+    env.filters["local"] = local_filter
     env.filters["when"] = fmt_time
     env.filters["duration"] = fmt_duration
     env.filters["qty"] = fmt_qty
     return env
 
 
-def console_router(escalate_every_s: float) -> APIRouter:
-    from cloud.web.pages import (
-        admin,
-        alerts,
-        auth,
-        dashboard,
-        fleet,
-        inventory,
-        members,
-        notices,
-        products,
-        promotions,
-        reports,
-        stocktake,
-        stores,
-    )
+CONSOLE_PAGES = (
+    "auth", "dashboard", "alerts", "products", "promotions", "stocktake", "inventory", "orders",
+    "members", "stores", "admin", "notices", "reports", "fleet", "updates", "shelves",
+    "app_shell", "invoices", "feedback", "receipt", "tasks", "attendance",
+    "purchase_new", "purchasing", "suppliers",  # a new order's page before an order's page
+)  # fmt: skip
+"""cloud.web.pages modules, in the order their routes are tried."""
 
+
+def console_router(escalate_every_s: float, max_body_size: int | None = None) -> APIRouter:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         console: ConsoleState = app.state.console
@@ -103,6 +95,7 @@ def console_router(escalate_every_s: float) -> APIRouter:
             ctx.clock,
             interval_s=escalate_every_s,
             on_escalated=escalated,
+            extra=(escalate_tasks,),
         )
         job.start()
         try:
@@ -115,23 +108,9 @@ def console_router(escalate_every_s: float) -> APIRouter:
             if callable(close):
                 close()
 
-    router = APIRouter(lifespan=lifespan, include_in_schema=False)
-    for module in (
-        auth,
-        dashboard,
-        alerts,
-        products,
-        promotions,
-        stocktake,
-        inventory,
-        members,
-        stores,
-        admin,
-        notices,
-        reports,
-        fleet,
-    ):
-        router.include_router(module.router)
+    router = APIRouter(lifespan=lifespan, include_in_schema=False, max_body_size=max_body_size)
+    for name in CONSOLE_PAGES:
+        router.include_router(importlib.import_module(f"cloud.web.pages.{name}").router)
     router.include_router(importlib.import_module("cloud.web.members_marketing").router)
     return router
 
@@ -148,23 +127,17 @@ def mount_console(
     ctx: AppContext = app.state.ctx
     app.state.console = ConsoleState(
         templates=make_templates(),
-        hub=AlertHub(ctx.sessions, interval_s=poll_interval_s),
+        hub=StoreHub(ctx.sessions, interval_s=poll_interval_s),
         commands=commands if commands is not None else MqttSender(ctx.settings),
         media_dir=media_dir if media_dir is not None else Path("data/media"),
         version=_version(),
     )
     static = Path(str(resources.files("cloud.web").joinpath("static")))
     app.mount("/console/static", StaticFiles(directory=static), name="console-static")
-    app.include_router(console_router(escalate_every_s))
+    app.include_router(console_router(escalate_every_s, ctx.settings.max_upload_bytes))
     _install_handlers(app)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: object) -> Response:
-        response: Response = await call_next(request)  # type: ignore[operator]
-        if request.url.path.startswith(("/console", "/reset-password")):
-            for key, value in SECURITY_HEADERS.items():
-                response.headers.setdefault(key, value)
-        return response
+    # Security headers for the console come from cloud/middleware.py, like every other route.
 
 
 def _install_handlers(app: FastAPI) -> None:

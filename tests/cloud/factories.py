@@ -13,7 +13,8 @@ from cloud.devices import service as devices
 from cloud.members import service as members
 from cloud.products import service as products
 from cloud.stores import service as stores
-from contracts.messages import Envelope, encode, make_envelope
+from contracts.codec import encode, make_envelope
+from contracts.messages import Envelope
 from contracts.topics import event_topic
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

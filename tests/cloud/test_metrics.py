@@ -18,13 +18,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.auth.service import make_hasher
 from cloud.db.session import make_engine, transaction
-from cloud.ingest.pipeline import Inbound, Pipeline
+from cloud.ingest.pipeline import Inbound, Pipeline, inspect
 from cloud.ingest.worker import IngestWorker
 from cloud.main import create_app
-from cloud.metrics import IngestMetrics, api_registry, event_lag, serve_ingest_metrics
+from cloud.metrics import (
+    IngestMetrics,
+    api_registry,
+    event_lag,
+    serve_api_metrics,
+    serve_ingest_metrics,
+)
 from cloud.settings import CloudSettings
-from contracts.messages import NodeState, encode
-from contracts.topics import state_topic
+from contracts.codec import encode
+from contracts.messages import NodeState
+from contracts.topics import event_topic, state_topic
 from smartstore.broker import free_port
 from tests.cloud.factories import GTINS, envelope, message, sale_data, setup_store
 from tests.support.services import MosquittoProcess
@@ -68,13 +75,17 @@ def test_cloud_metrics_endpoint_shows_fleet_and_ingest_figures(
         ),
     ]
     pipe.process(batch)
+    token = "prometheus-scrape-token-0123456789"
     app = create_app(
-        CloudSettings(database_url=str(cloud_engine.url)),
+        CloudSettings(database_url=str(cloud_engine.url), metrics_token=token),
         engine=cloud_engine,
         hasher=make_hasher(fast=True),
     )
     with TestClient(app) as client:
-        res = client.get("/metrics")
+        assert client.get("/metrics").status_code == 401
+        wrong = {"Authorization": "Bearer not-the-token"}
+        assert client.get("/metrics", headers=wrong).status_code == 401
+        res = client.get("/metrics", headers={"Authorization": f"Bearer {token}"})
     assert res.status_code == 200
     assert res.headers["content-type"].startswith("text/plain")
     m = parse(res.text)
@@ -90,6 +101,27 @@ def test_cloud_metrics_endpoint_shows_fleet_and_ingest_figures(
     assert "/metrics" not in app.openapi()["paths"]
 
 
+def test_cloud_metrics_need_a_token_or_a_separate_address(cloud_engine: Engine) -> None:
+    """No token set: /metrics is not on the API at all; ``serve_api_metrics`` serves the same
+    figures on a listen address of its own (``cloud serve --metrics-port``)."""
+    app = create_app(
+        CloudSettings(database_url=str(cloud_engine.url)),
+        engine=cloud_engine,
+        hasher=make_hasher(fast=True),
+    )
+    with TestClient(app) as client:
+        assert client.get("/metrics").status_code == 404
+    port = free_port()
+    server, thread = serve_api_metrics(cloud_engine, port)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as res:
+            m = parse(res.read().decode())
+    finally:
+        server.shutdown()
+        thread.join(5)
+    assert m[("smartstore_metrics_db_up", ())] == 1
+
+
 def test_cloud_metrics_say_when_the_database_is_down() -> None:
     """An unreachable database is a figure (db_up 0), not a 500 that hides every other."""
     engine = make_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/gone")
@@ -100,17 +132,17 @@ def test_cloud_metrics_say_when_the_database_is_down() -> None:
     assert not any(name == "smartstore_devices" for name, _ in m)
 
 
-def test_event_lag_ignores_garbage() -> None:
+def test_event_lag_reads_the_decoded_event_and_never_parses_again() -> None:
     now = datetime(2026, 3, 2, 9, 30, 5, tzinfo=UTC)
-    assert event_lag(b'{"ts": "2026-03-02T09:30:00.000Z"}', now) == 5.0
-    for junk in (
-        b"",
-        b"[]",
-        b'{"ts": 5}',
-        b'{"ts": "yesterday"}',
-        b'{"ts": "2026-03-02T09:30:00"}',
-    ):
-        assert event_lag(junk, now) is None
+    env = envelope("sale", sale_data(), seq=1, ts=datetime(2026, 3, 2, 9, 30, tzinfo=UTC))
+    good = inspect(Inbound(*message(env)), now=now)
+    assert good.decoded is not None
+    assert event_lag(good, now) == 5.0
+    nested = b"[" * 1000 + b"]" * 1000  # used to kill the apply thread from this very code
+    for junk in (b"", b"[]", b'{"ts": 5}', nested):
+        checked = inspect(Inbound(event_topic("demo", "kiosk-1", "sale"), junk), now=now)
+        assert checked.rejection
+        assert event_lag(checked, now) is None
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 20.0) -> None:

@@ -9,27 +9,28 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
-from cloud.audit import repository as audit_repo
-from cloud.auth import repository as auth_repo
+from cloud.audit import service as audit_entries
+from cloud.auth import lockout
 from cloud.auth import service as auth
 from cloud.auth.exceptions import WeakPasswordError
-from cloud.auth.models import Role, User, UserStore
+from cloud.auth.models import Role, User
 from cloud.auth.reset import request_password_reset
 from cloud.deps import CtxDep, NowDep, SessionDep, audit
 from cloud.exceptions import ConflictError, NotFoundError, ValidationFailedError
-from cloud.stores.models import Store
+from cloud.stores import service as store_service
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, render, text
 from cloud.web.exceptions import PageNotFoundError
 from cloud.web.forms import refused, saved
 from cloud.web.pages.inventory import parse_day
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
 PAGE = 50
@@ -38,7 +39,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _store_codes(session: Session) -> dict[int, str]:
-    return {a: b for a, b in session.execute(select(Store.id, Store.code))}
+    return store_service.codes(session)
 
 
 @router.get("/users", response_class=HTMLResponse)
@@ -51,15 +52,13 @@ def users(
 ) -> HTMLResponse:
     """Admins: everyone. Managers: the members of their stores, without edit links."""
     viewer.require(Role.MANAGER)
-    stmt = select(User).order_by(User.username)
-    if not viewer.is_admin:
-        members = select(UserStore.user_id).where(
-            UserStore.store_id.in_(sorted(viewer.principal.store_ids))
-        )
-        stmt = stmt.where(User.id.in_(members), User.role != Role.ADMIN.value)
-    if q.strip():
-        stmt = stmt.where(User.username.contains(q.strip(), autoescape=True))
-    rows = list(session.scalars(stmt.limit(PAGE).offset(offset)))
+    rows = auth.console_users(
+        session,
+        store_ids=None if viewer.is_admin else viewer.principal.store_ids,
+        q=q.strip(),
+        limit=PAGE,
+        offset=offset,
+    )
     return render(
         request,
         "admin/users.html",
@@ -92,7 +91,7 @@ def _form_page(
         form=form,
         errors=errors,
         roles=[r.value for r in Role],
-        all_stores=list(session.scalars(select(Store).order_by(Store.code))),
+        all_stores=list(store_service.list_stores(session)),
         member=member,
         message=message,
         status_code=status_code,
@@ -108,7 +107,7 @@ def _values(form: FormData, errors: FieldErrors, viewer: Viewer) -> dict[str, An
     if email and not EMAIL.match(email):
         errors["email"] = t("adm.bad_email")
     stores = [str(s)[:32] for s in form.getlist("stores")][:100]
-    if role and role != Role.ADMIN.value and not stores:
+    if role in {r.value for r in Role} and not Role(role).chain_wide and not stores:
         errors["stores"] = t("adm.need_store")
     return {
         "role": Role(role) if role in {r.value for r in Role} else None,
@@ -174,7 +173,7 @@ def create_user(
 
 
 def _target(session: Session, user_id: int) -> User:
-    user = auth_repo.user_by_id(session, user_id) if 1 <= user_id <= 2**31 - 1 else None
+    user = auth.user_by_id(session, user_id) if 1 <= user_id <= 2**31 - 1 else None
     if user is None:
         raise PageNotFoundError(f"user {user_id} not found")
     return user
@@ -242,12 +241,28 @@ def send_reset(
         errors["email"] = viewer.t("adm.no_email")
         return _form_page(request, viewer, session, target, None, errors, 422)
     request_password_reset(
-        session, target.username, now=now, settings=ctx.settings, notifier=ctx.notifier
+        session,
+        target.username,
+        address=None,  # an admin's request: only the per-user mail limit applies
+        now=now,
+        settings=ctx.settings,
+        notifier=ctx.notifier,
     )
     audit(session, viewer.principal, now, "reset_link", "user", target.id)
     session.commit()
     message = viewer.t("adm.reset_sent", email=target.email)
     return _form_page(request, viewer, session, target, None, errors, message=message)
+
+
+@router.post("/users/{user_id}/unlock", response_model=None)
+def unlock_user(user_id: int, viewer: ViewerDep, session: SessionDep, now: NowDep) -> Response:
+    """Lifts the account lock and the username's failure counters (cloud/auth/lockout.py)."""
+    viewer.require(Role.ADMIN)
+    target = _target(session, user_id)
+    lockout.unlock(session, target)
+    return saved(
+        session, viewer, now, "unlock", "user", target.id, to=f"/console/users/{target.id}?saved=1"
+    )
 
 
 @router.get("/audit", response_class=HTMLResponse)
@@ -273,7 +288,7 @@ def audit_log(
     rows: list[Any] = []
     total = 0
     if not errors:
-        found, total = audit_repo.list_entries(
+        found, total = audit_entries.list_entries(
             session,
             entity=f["entity"] or None,
             entity_id=None,

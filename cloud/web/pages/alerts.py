@@ -2,27 +2,32 @@
 
 The list is a fragment the page re-fetches (htmx) whenever the SSE stream says the store's
 alerts changed: ingest (restock auto-resolve), escalation, or another staff member's action.
+The push (the phone's vibration and tone on a new out-of-stock) is only for staff clocked in at
+the store (managers always); off shift, the list still stays live, silently, since the same
+stream also drives the shelf map and the dashboard.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from cloud.alerts import service as alerts
 from cloud.alerts.models import Alert
-from cloud.auth.models import Role, User, UserStore
+from cloud.attendance import service as attendance
+from cloud.auth import service as auth
+from cloud.auth.models import Role
 from cloud.deps import CtxDep, NowDep, SessionDep, audit
 from cloud.exceptions import InvalidTransitionError, NotFoundError
 from cloud.notices.service import current_for as current_notices
 from cloud.stores.models import Store
+from cloud.tasks import service as tasks
+from cloud.web.alert_words import alert_text, product_names
 from cloud.web.console import (
     ConsoleDep,
     FormDep,
@@ -34,18 +39,23 @@ from cloud.web.console import (
     text,
 )
 from cloud.web.exceptions import PageNotFoundError
+from cloud.web.i18n import Translator
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
 OPEN = ("active_unack", "active_ack")
 KEEPALIVE_S = 15.0
 
 
-def alert_view(alert: Alert) -> dict[str, Any]:
+def alert_view(alert: Alert, text: str = "") -> dict[str, Any]:
     """Display values, including the two durations the issue asks for."""
     ack = alerts.time_to_acknowledge(alert)
     restock = alert.details.get("time_to_restock_s") if alert.details else None
     return {
         "a": alert,
+        "text": text or alert.message,
         "open": alert.status in OPEN,
         "acked": alert.acknowledged_at is not None,
         "time_to_ack": ack,
@@ -54,23 +64,21 @@ def alert_view(alert: Alert) -> dict[str, Any]:
     }
 
 
+def pushes_for(session: Session, viewer: Viewer, store_id: int) -> bool:
+    """Staff get alert pushes only while clocked in at the store; other roles always."""
+    if viewer.role is not Role.STAFF:
+        return True
+    return attendance.is_on_shift(session, store_id, viewer.principal.username)
+
+
 def _store_users(session: Session, store_id: int) -> list[str]:
-    stmt = (
-        select(User.username)
-        .join(UserStore, UserStore.user_id == User.id)
-        .where(UserStore.store_id == store_id, User.active.is_(True))
-        .where(User.role.in_((Role.STAFF.value, Role.MANAGER.value)))
-        .order_by(User.username)
-    )
-    return list(session.scalars(stmt))
+    return auth.store_staff(session, store_id)
 
 
-def _list(session: Session, store: Store, show: str) -> list[dict[str, Any]]:
-    stmt = select(Alert).where(Alert.store_id == store.id)
-    if show != "all":
-        stmt = stmt.where(Alert.status.in_(OPEN))
-    stmt = stmt.order_by(Alert.escalated.desc(), Alert.opened_at.desc(), Alert.id.desc()).limit(100)
-    return [alert_view(a) for a in session.scalars(stmt)]
+def _list(session: Session, store: Store, show: str, t: Translator) -> list[dict[str, Any]]:
+    rows = alerts.board(session, store.id, open_only=show != "all")
+    names = product_names(session, rows, t)
+    return [alert_view(a, alert_text(a, t, names)) for a in rows]
 
 
 def _fragment(
@@ -82,7 +90,7 @@ def _fragment(
         viewer=viewer,
         store=store,
         show=show,
-        items=_list(session, store, show),
+        items=_list(session, store, show, viewer.t),
         users=_store_users(session, store.id),
         **extra,
     )
@@ -91,10 +99,7 @@ def _fragment(
 @router.get("/alerts")
 def my_alerts(viewer: ViewerDep, session: SessionDep) -> Response:
     viewer.require(Role.STAFF, Role.MANAGER)
-    store = viewer.home_store(session)
-    if store is None:
-        raise PageNotFoundError("no store")
-    return RedirectResponse(f"/console/s/{store.code}/alerts", status_code=303)
+    return viewer.to_home_store(session, "alerts")
 
 
 @router.get("/s/{code}/alerts", response_class=HTMLResponse)
@@ -116,9 +121,12 @@ def alerts_page(
         store=store,
         notices=current_notices(session, [store.id], now),
         show=show,
-        items=_list(session, store, show),
+        items=_list(session, store, show, viewer.t),
         users=_store_users(session, store.id),
-    )
+        push=pushes_for(session, viewer, store.id),
+        my_tasks=tasks.list_page(session, store_ids=[store.id], statuses=("open", "in_progress"),
+                                 assignee=viewer.principal.username, limit=1)[1],
+    )  # fmt: skip
 
 
 @router.get("/s/{code}/alerts/list", response_class=HTMLResponse)
@@ -144,7 +152,7 @@ def _act(
     now: Any,
 ) -> str:
     """Apply one action; returns an error key for the page, or ''."""
-    alert = session.get(Alert, alert_id)
+    alert = alerts.find_alert(session, alert_id)
     if alert is None or alert.store_id != store.id:
         raise PageNotFoundError(f"alert {alert_id} not found")
     by = viewer.principal.username
@@ -152,7 +160,9 @@ def _act(
         if action == "ack":
             alerts.acknowledge(session, alert_id, by=by, now=now)
         elif action == "resolve":
-            alerts.resolve(session, alert_id, by=by, now=now)
+            tasks.alert_resolved(
+                session, alerts.resolve(session, alert_id, by=by, now=now), by=by, now=now
+            )
         elif action == "assign":
             who = text(form, "assignee", 64) or None
             if who is not None and who not in _store_users(session, store.id):

@@ -17,11 +17,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from cloud.audit.service import record
 from cloud.auth import reset as reset_service
 from cloud.auth import service
+from cloud.auth.client import client_address
 from cloud.auth.csrf import csrf_token, verify_csrf
 from cloud.auth.exceptions import (
-    AccountLockedError,
     AuthError,
     InvalidResetTokenError,
+    TooManyAttemptsError,
     WeakPasswordError,
 )
 from cloud.auth.models import Role, TokenKind
@@ -58,9 +59,7 @@ def _login_page(
         next=safe_next(request.query_params.get("next", "")),
         status_code=status_code,
     )
-    response.set_cookie(
-        LOGIN_COOKIE, nonce, httponly=True, samesite="lax", secure=ctx.settings.cookie_secure
-    )
+    response.set_cookie(LOGIN_COOKIE, nonce, httponly=True, samesite="lax")
     return response
 
 
@@ -89,9 +88,16 @@ def login(
         return _login_page(
             request, ctx, error=t("login.failed"), username=username, status_code=422
         )
+    address = client_address(request)
     try:
         user = service.authenticate(
-            session, username, password, now=now, settings=ctx.settings, hasher=ctx.hasher
+            session,
+            username,
+            password,
+            address=address,
+            now=now,
+            settings=ctx.settings,
+            hasher=ctx.hasher,
         )
     except AuthError as exc:
         record(
@@ -100,18 +106,20 @@ def login(
             action="login_failed",
             entity="user",
             actor=username,
-            details={"reason": type(exc).__name__, "channel": "console"},
+            details={"reason": type(exc).__name__, "channel": "console", "address": address},
         )
         session.commit()
-        if isinstance(exc, AccountLockedError):
-            until = exc.until.strftime("%H:%M UTC")
-            return _login_page(
+        if isinstance(exc, TooManyAttemptsError):
+            minutes = max(1, -(-exc.retry_after // 60))
+            page = _login_page(
                 request,
                 ctx,
-                error=t("login.locked", until=until),
+                error=t("login.throttled", minutes=minutes),
                 username=username,
-                status_code=423,
+                status_code=429,
             )
+            page.headers["Retry-After"] = str(exc.retry_after)
+            return page
         return _login_page(
             request, ctx, error=t("login.failed"), username=username, status_code=401
         )
@@ -130,7 +138,6 @@ def login(
         max_age=int(ttl.total_seconds()),
         httponly=True,
         samesite="lax",
-        secure=ctx.settings.cookie_secure,
         path="/",
     )
     response.delete_cookie(LOGIN_COOKIE)
@@ -173,13 +180,29 @@ def forgot(
         ctx.settings.secret_key.get_secret_value(), "login:" + nonce, text(form, "csrf_token", 100)
     )
     if ok and text(form, "username", 64):
-        reset_service.request_password_reset(
-            session,
-            text(form, "username", 64),
-            now=now,
-            settings=ctx.settings,
-            notifier=ctx.notifier,
-        )
+        try:
+            reset_service.request_password_reset(
+                session,
+                text(form, "username", 64),
+                address=client_address(request),
+                now=now,
+                settings=ctx.settings,
+                notifier=ctx.notifier,
+            )
+        except TooManyAttemptsError as exc:
+            session.rollback()
+            t = Translator(language(request))
+            minutes = max(1, -(-exc.retry_after // 60))
+            page = render(
+                request,
+                "forgot.html",
+                csrf=_login_csrf(ctx, nonce),
+                sent=False,
+                error=t("login.throttled", minutes=minutes),
+                status_code=429,
+            )
+            page.headers["Retry-After"] = str(exc.retry_after)
+            return page
         session.commit()
     # Same answer whether the user exists or not: usernames cannot be probed here.
     return render(

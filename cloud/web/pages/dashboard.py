@@ -7,25 +7,28 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
 
-from cloud.alerts.models import Alert
+from cloud.alerts import service as alert_service
 from cloud.auth.models import Role
 from cloud.deps import NowDep, SessionDep
-from cloud.devices.models import Device
+from cloud.devices import service as device_service
 from cloud.notices import service as notice_service
 from cloud.notices.models import Notice
-from cloud.sales.models import Sale
+from cloud.reports import service as reports
+from cloud.reports.store_day import chain_day, store_day
 from cloud.stores.models import Store
-from cloud.web.console import ViewerDep, render
+from cloud.web.console import Viewer, ViewerDep, render
+from cloud.web.svg import Series, line_chart
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
-OPEN = ("active_unack", "active_ack")
 
 
 @dataclass(frozen=True)
@@ -58,12 +61,7 @@ def day_window(store: Store, now: datetime) -> tuple[datetime, datetime]:
 
 
 def _sales(session: Session, store_id: int, start: datetime, end: datetime) -> tuple[Decimal, int]:
-    row = session.execute(
-        select(func.coalesce(func.sum(Sale.total), 0), func.count()).where(
-            Sale.store_id == store_id, Sale.completed_at >= start, Sale.completed_at < end
-        )
-    ).one()
-    return Decimal(row[0]), int(row[1])
+    return reports.takings(session, store_id, start, end)
 
 
 def store_stats(session: Session, store: Store, now: datetime) -> StoreStats:
@@ -71,25 +69,15 @@ def store_stats(session: Session, store: Store, now: datetime) -> StoreStats:
     today, count = _sales(session, store.id, start, end)
     week = timedelta(days=7)
     last_week, _ = _sales(session, store.id, start - week, end - week)
-    alerts = session.execute(
-        select(
-            func.count(), func.coalesce(func.sum(case((Alert.escalated.is_(True), 1), else_=0)), 0)
-        ).where(Alert.store_id == store.id, Alert.status.in_(OPEN))
-    ).one()
-    devices = dict(
-        session.execute(
-            select(Device.online, func.count())
-            .where(Device.store_id == store.id)
-            .group_by(Device.online)
-        ).all()
-    )
+    open_alerts, escalated = alert_service.open_counts(session, store.id)
+    devices = device_service.online_counts(session, store.id)
     return StoreStats(
         store=store,
         today=today,
         last_week=last_week,
         sales_today=count,
-        open_alerts=int(alerts[0]),
-        escalated=int(alerts[1] or 0),
+        open_alerts=open_alerts,
+        escalated=escalated,
         online=int(devices.get(True, 0)),
         offline=int(devices.get(False, 0)),
     )
@@ -106,10 +94,33 @@ def home(viewer: ViewerDep, session: SessionDep) -> Response:
         return RedirectResponse("/console/alerts", status_code=303)
     if viewer.is_admin:
         return RedirectResponse("/console/head-office", status_code=303)
+    if viewer.role is Role.HQ:
+        return RedirectResponse("/console/products", status_code=303)
     store = viewer.home_store(session)
     if store is None:
         return RedirectResponse("/console/alerts", status_code=303)
     return RedirectResponse(f"/console/s/{store.code}", status_code=303)
+
+
+def _day(viewer: Viewer, session: Session, store: Store, now: datetime) -> dict[str, Any]:
+    """Everything the store dashboard and its live fragment show."""
+    day = store_day(session, store, now)
+    chart = line_chart(
+        day.hours,
+        [
+            Series(viewer.t("dash.today"), day.today),
+            Series(viewer.t("dash.same_day_last_week"), list(day.last_week), dashed=True),
+        ],
+        label=viewer.t("dash.by_hour_label"),
+        chart_id="hourly-chart",
+    )
+    return {
+        "store": store,
+        "stats": store_stats(session, store, now),
+        "day": day,
+        "chart": chart,
+        "now": now,
+    }
 
 
 @router.get("/s/{code}", response_class=HTMLResponse)
@@ -122,9 +133,8 @@ def dashboard(
         request,
         "dashboard.html",
         viewer=viewer,
-        store=store,
-        stats=store_stats(session, store, now),
         notices=notices_for(session, [store.id], now),
+        **_day(viewer, session, store, now),
     )
 
 
@@ -134,14 +144,7 @@ def dashboard_stats(
 ) -> HTMLResponse:
     viewer.require(Role.MANAGER)
     store = viewer.store(session, code)
-    return render(
-        request,
-        "_stats.html",
-        viewer=viewer,
-        store=store,
-        stats=store_stats(session, store, now),
-        now=now,
-    )
+    return render(request, "_stats.html", viewer=viewer, **_day(viewer, session, store, now))
 
 
 @router.get("/head-office", response_class=HTMLResponse)
@@ -149,9 +152,29 @@ def head_office(
     request: Request, viewer: ViewerDep, session: SessionDep, now: NowDep
 ) -> HTMLResponse:
     viewer.require(Role.MANAGER)
-    rows = [store_stats(session, s, now) for s in viewer.stores(session)]
+    stores = viewer.stores(session)
+    rows = [store_stats(session, s, now) for s in stores]
     totals = (
         sum((r.today for r in rows), Decimal(0)),
         sum((r.last_week for r in rows), Decimal(0)),
     )
-    return render(request, "head_office.html", viewer=viewer, rows=rows, totals=totals, now=now)
+    chain = chain_day([store_day(session, s, now) for s in stores])
+    chart = line_chart(
+        [f"{h:02d}" for h in range(24)],
+        [
+            Series(viewer.t("dash.today"), chain.today),
+            Series(viewer.t("dash.same_day_last_week"), chain.last_week, dashed=True),
+        ],
+        label=viewer.t("dash.by_hour_label"),
+        chart_id="chain-chart",
+    )
+    return render(
+        request,
+        "head_office.html",
+        viewer=viewer,
+        rows=rows,
+        totals=totals,
+        now=now,
+        chain=chain,
+        chart=chart,
+    )

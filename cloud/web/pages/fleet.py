@@ -12,16 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from cloud.auth.models import Role
 from cloud.deps import CtxDep, NowDep, SessionDep, audit
-from cloud.devices import repository as device_repo
 from cloud.devices import service as device_service
 from cloud.devices.models import Device
 from cloud.exceptions import CloudError
@@ -32,11 +30,14 @@ from cloud.fleet.service import Fleet, IssuedCredentials
 from cloud.fleet.settings import FleetSettings
 from cloud.mqtt import parse_mqtt_url
 from cloud.settings import CloudSettings
-from cloud.stores.models import Store
+from cloud.stores import service as stores
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, render, text
 from cloud.web.exceptions import PageNotFoundError
 from contracts.exceptions import ContractError
 from contracts.topics import validate_id
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
 KINDS = device_service.DEVICE_KINDS
@@ -87,8 +88,10 @@ class Row:
 
 
 def _rows(session: Session, records: list[NodeRecord]) -> list[Row]:
-    codes = {a: b for a, b in session.execute(select(Store.id, Store.code))}
-    devices = {(codes.get(d.store_id, "?"), d.node): d for d in session.scalars(select(Device))}
+    codes = stores.codes(session)
+    devices = {
+        (codes.get(d.store_id, "?"), d.node): d for d in device_service.every_device(session)
+    }
     rows = [
         Row(
             r.store,
@@ -130,7 +133,7 @@ def _page(
         viewer=viewer,
         enabled=built is not None,
         rows=_rows(session, records),
-        stores=list(session.scalars(select(Store).order_by(Store.code))),
+        stores=list(stores.list_stores(session)),
         kinds=KINDS,
         form=form,
         errors=errors or FieldErrors(),
@@ -173,7 +176,7 @@ def provision(
     code, node, kind = text(form, "store", 32), text(form, "node", 64), text(form, "kind", 16)
     store = None
     if _valid_id(code):  # also keeps NUL bytes away from PostgreSQL
-        store = session.scalars(select(Store).where(Store.code == code)).one_or_none()
+        store = stores.find_store(session, code)
     if store is None:
         errors["store"] = t("err.required")
     if not _valid_id(node):
@@ -192,7 +195,7 @@ def provision(
         return _page(
             request, viewer, session, ctx.settings, form=form, errors=errors, status_code=409
         )
-    if device_repo.by_store_node(session, store.code, node) is None:
+    if device_service.find_device(session, store.code, node) is None:
         device_service.register_device(session, store.code, node, kind)
     audit(
         session,
@@ -228,7 +231,7 @@ def revoke(
         fleet.revoke(code[:32], node[:32])
     except (CloudError, ValueError) as exc:  # unknown or already revoked, malformed ids
         raise PageNotFoundError(str(exc)) from exc
-    store = session.scalars(select(Store).where(Store.code == code)).one_or_none()
+    store = stores.find_store(session, code)
     audit(
         session,
         viewer.principal,

@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from cloud.auth.models import Role
 from cloud.deps import NowDep, SessionDep, audit
-from cloud.inventory import repository, service
+from cloud.inventory import service
+from cloud.inventory.exceptions import InsufficientStockError
 from cloud.inventory.models import MOVEMENT_KINDS, Movement
 from cloud.inventory.reconcile import SHRINK_AFTER
-from cloud.products.gtin import normalize_gtin
-from cloud.products.models import Product, ProductBarcode
+from cloud.orders import service as orders
+from cloud.products import service as products
+from cloud.products.models import Product
+from cloud.stores import service as stores
 from cloud.stores.models import Store
 from cloud.web.console import (
     FieldErrors,
@@ -34,7 +35,9 @@ from cloud.web.console import (
     render,
     text,
 )
-from cloud.web.exceptions import PageNotFoundError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
 PAGE = 50
@@ -45,15 +48,7 @@ def find_product(session: Session, code: str) -> Product | None:
     """A product by SKU, else by barcode (any GTIN form the scanner gives)."""
     if not code or "\x00" in code:
         return None
-    product = session.scalars(select(Product).where(Product.sku == code[:64])).one_or_none()
-    if product is not None or not code.isdigit():
-        return product
-    try:
-        gtin = normalize_gtin(code)
-    except ValueError:
-        return None
-    pid = session.scalar(select(ProductBarcode.product_id).where(ProductBarcode.gtin == gtin))
-    return None if pid is None else session.get(Product, pid)
+    return products.find_by_code(session, code)
 
 
 def open_store(viewer: Viewer, session: Session, code: str) -> Store:
@@ -101,10 +96,7 @@ def _audit(session: Session, viewer: Viewer, now: datetime, m: Movement, sku: st
 def my_inventory(viewer: ViewerDep, session: SessionDep) -> Response:
     """The nav's entry: the viewer's first store (admins: the first store of the chain)."""
     viewer.require(Role.STAFF, Role.MANAGER)
-    store = viewer.home_store(session)
-    if store is None:
-        raise PageNotFoundError("no store")
-    return RedirectResponse(f"/console/s/{store.code}/inventory", status_code=303)
+    return viewer.to_home_store(session, "inventory")
 
 
 @router.get("/s/{code}/inventory", response_class=HTMLResponse)
@@ -117,8 +109,9 @@ def stock(
     offset: Annotated[int, Query(ge=0, le=10**6)] = 0,
 ) -> HTMLResponse:
     store = open_store(viewer, session, code)
-    rows = repository.stock_levels(session, store.id, q.strip(), PAGE, offset)
-    lanes = repository.lanes(session, store.id)
+    rows = service.stock_levels(session, store.id, q.strip(), PAGE, offset)
+    reserved = orders.reserved(session, store.id)  # held by open online orders
+    lanes = service.lanes(session, store.id)
     shelf: dict[str, int] = {}
     for lane in lanes:
         shelf[lane.sku] = shelf.get(lane.sku, 0) + lane.count
@@ -129,6 +122,7 @@ def stock(
         store=store,
         tab="stock",
         rows=rows,
+        reserved=reserved,
         lanes=lanes,
         shelf=shelf,
         q=q,
@@ -148,7 +142,7 @@ def _qty_page(
     status_code: int = 200,
     **extra: Any,
 ) -> HTMLResponse:
-    targets = [s for s in session.scalars(select(Store).order_by(Store.code)) if s.id != store.id]
+    targets = [s for s in stores.list_stores(session) if s.id != store.id]
     return render(
         request,
         template,
@@ -237,28 +231,27 @@ def transfer(
     product = product_field(session, form, errors, viewer)
     qty = decimal_field(form, "qty", errors, t, minimum=Decimal("0.001"), maximum=MAX_QTY, places=3)
     target_code = text(form, "to_store", 32)
-    target = session.scalars(select(Store).where(Store.code == target_code)).one_or_none()
+    target = stores.find_store(session, target_code)
     if target is None or target.id == store.id:
         errors["to_store"] = t("invp.bad_target")
-    if (
-        product is not None
-        and qty is not None
-        and qty > service.on_hand(session, store.id, product.id)
-    ):
-        errors["qty"] = t("err.stock")
-    if errors or product is None or qty is None or target is None:
+    out_m = in_m = None
+    if not errors and product is not None and qty is not None and target is not None:
+        try:  # the API's rule, from the one service
+            out_m, in_m = service.transfer(
+                session,
+                from_store=store,
+                to_store=target.id,
+                product_id=product.id,
+                qty=qty,
+                now=now,
+                reference=text(form, "reference", 200),
+            )
+        except InsufficientStockError:
+            errors["qty"] = t("err.stock")
+    if errors or product is None or out_m is None or in_m is None:
         return _qty_page(
             request, viewer, session, store, "inventory/transfer.html", form, errors, 422
         )
-    out_m, in_m = service.transfer(
-        session,
-        from_store=store.id,
-        to_store=target.id,
-        product_id=product.id,
-        qty=qty,
-        now=now,
-        reference=text(form, "reference", 200),
-    )
     _audit(session, viewer, now, out_m, product.sku)
     _audit(session, viewer, now, in_m, product.sku)
     session.commit()
@@ -291,7 +284,7 @@ def movements(
     last = parse_day(f["to"], errors, viewer, "to")
     rows: list[Movement] = []
     if not errors:
-        rows = repository.movements(
+        rows = service.movements(
             session,
             store.id,
             kind=kind,
@@ -304,9 +297,7 @@ def movements(
             offset=offset,
         )
     ids = {m.product_id for m in rows if m.product_id is not None}
-    skus = {
-        a: b for a, b in session.execute(select(Product.id, Product.sku).where(Product.id.in_(ids)))
-    }
+    skus = products.skus_by_id(session, ids)
     return render(
         request,
         "inventory/movements.html",

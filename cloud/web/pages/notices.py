@@ -4,24 +4,27 @@ Live notices show on the target stores' dashboards and staff alerts views."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from cloud.auth.exceptions import PermissionDeniedError
 from cloud.auth.models import Role
 from cloud.deps import NowDep, SessionDep, audit
 from cloud.exceptions import NotFoundError
 from cloud.notices import service
 from cloud.notices.exceptions import NoticeError
 from cloud.notices.models import LEVELS
-from cloud.stores.models import Store
+from cloud.stores import service as stores
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, render, text
-from cloud.web.exceptions import PageNotFoundError
+from cloud.web.exceptions import ForbiddenPageError, PageNotFoundError
 from cloud.web.forms import refused, saved
 from cloud.web.pages.inventory import parse_day
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
 ALL = "*"
@@ -35,7 +38,7 @@ def _page(
     errors: FieldErrors,
     status_code: int = 200,
 ) -> HTMLResponse:
-    codes = {a: b for a, b in session.execute(select(Store.id, Store.code))}
+    codes = stores.codes(session)
     return render(
         request,
         "notices/notices.html",
@@ -128,6 +131,8 @@ def withdraw(notice_id: int, viewer: ViewerDep, session: SessionDep, now: NowDep
         row = service.withdraw(session, viewer.principal, notice_id)
     except (NotFoundError, NoticeError) as exc:
         raise PageNotFoundError(str(exc)) from exc
+    except PermissionDeniedError as exc:
+        raise ForbiddenPageError(str(exc)) from exc
     audit(session, viewer.principal, now, "withdraw", "notice", row.id, store_id=row.store_id)
     session.commit()
     return RedirectResponse("/console/notices", status_code=303)

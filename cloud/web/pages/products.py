@@ -1,27 +1,27 @@
-"""Products: search, create/edit, image upload, CSV import (dry run + row report), CSV export.
+"""Products: search, create/edit, image upload; CSV in ``product_csv``, a store's own prices in
+``store_prices`` (both included here).
 
-Writes go through ``cloud.products.service`` (which tells the price book publisher) and are
-audited in the same transaction.
+The catalogue is head office's: admins and ``hq`` edit it, managers see it read-only and set
+their store's prices. Writes go through ``cloud.products.service`` (which tells the price book
+publisher) and are audited in the same transaction.
 """
 
 from __future__ import annotations
 
 import secrets
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData, UploadFile
 
 from cloud.auth.models import Role
-from cloud.deps import CtxDep, NowDep, SessionDep, audit
+from cloud.deps import CtxDep, NowDep, SessionDep
 from cloud.exceptions import CloudError, ConflictError, NotFoundError, ValidationFailedError
-from cloud.products import repository, service
+from cloud.products import service
 from cloud.products.gtin import normalize_gtin
-from cloud.products.models import Category, Product, ProductBarcode, TaxClass
+from cloud.products.models import Product
 from cloud.web.console import (
     ConsoleDep,
     FieldErrors,
@@ -33,35 +33,29 @@ from cloud.web.console import (
     render,
     text,
 )
-from cloud.web.csv_import import ParsedCsv, Row, RowError, export_products, parse_products
 from cloud.web.exceptions import PageNotFoundError
 from cloud.web.forms import refused, saved
+from cloud.web.pages import product_csv, store_prices
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
+router.include_router(product_csv.router)
+router.include_router(store_prices.router)
 PAGE = 50
 MAX_IMAGE = 2_000_000
 IMAGE_TYPES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg", b"RIFF": ".webp"}
 
 
 def _search(session: Session, q: str, offset: int) -> list[Product]:
-    stmt = select(Product).order_by(Product.sku)
-    if q:
-        gtin_ids = select(ProductBarcode.product_id).where(ProductBarcode.gtin == q.zfill(14))
-        stmt = stmt.where(
-            or_(
-                Product.name.contains(q, autoescape=True),
-                Product.name_zh.contains(q, autoescape=True),
-                Product.sku.contains(q, autoescape=True),
-                Product.id.in_(gtin_ids),
-            )
-        )
-    return list(session.scalars(stmt.limit(PAGE).offset(offset)))
+    return service.console_search(session, q, PAGE, offset)
 
 
 def _choices(session: Session) -> dict[str, Any]:
     return {
-        "categories": list(session.scalars(select(Category).order_by(Category.code))),
-        "tax_classes": list(session.scalars(select(TaxClass).order_by(TaxClass.code))),
+        "categories": service.categories(session),
+        "tax_classes": service.tax_classes(session),
     }
 
 
@@ -73,7 +67,7 @@ def products(
     q: Annotated[str, Query(max_length=100)] = "",
     offset: Annotated[int, Query(ge=0, le=10**6)] = 0,
 ) -> HTMLResponse:
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.MANAGER, Role.HQ)
     rows = _search(session, q.strip(), offset)
     name = "_product_rows.html" if request.headers.get("HX-Request") else "products.html"
     return render(request, name, viewer=viewer, rows=rows, q=q, offset=offset, page=PAGE)
@@ -132,7 +126,7 @@ def _edit_page(
 
 @router.get("/products/new", response_class=HTMLResponse)
 def new_product(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.HQ)
     return _edit_page(request, viewer, session, None, None, FieldErrors())
 
 
@@ -145,7 +139,7 @@ def create_product(
     ctx: CtxDep,
     now: NowDep,
 ) -> Response:
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.HQ)
     errors = FieldErrors()
     sku = text(form, "sku", 64)
     if not sku or not all(c.isalnum() or c in "._-" for c in sku) or not sku.isascii():
@@ -184,7 +178,7 @@ def create_product(
 def _product(session: Session, sku: str) -> Product:
     if "\x00" in sku:
         raise PageNotFoundError("no such product")
-    product = repository.by_sku(session, sku[:64])
+    product = service.find_product(session, sku[:64])
     if product is None:
         raise PageNotFoundError(f"product {sku!r} not found")
     return product
@@ -194,7 +188,7 @@ def _product(session: Session, sku: str) -> Product:
 def edit_product_form(
     sku: str, request: Request, viewer: ViewerDep, session: SessionDep
 ) -> HTMLResponse:
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.MANAGER, Role.HQ)
     return _edit_page(request, viewer, session, _product(session, sku), None, FieldErrors())
 
 
@@ -208,16 +202,16 @@ def update_product(
     ctx: CtxDep,
     now: NowDep,
 ) -> Response:
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.HQ)
     product = _product(session, sku)
     errors = FieldErrors()
     values = _form_values(form, errors, viewer)
     gtins = _gtins(form, errors, viewer)
     category = text(form, "category", 64)
-    cat = repository.category_by_code(session, category) if category else None
+    cat = service.find_category(session, category) if category else None
     if category and cat is None:
         errors["category"] = viewer.t("err.unknown")
-    if session.get(TaxClass, values["tax_class"]) is None:
+    if service.tax_class(session, values["tax_class"]) is None:
         errors["tax_class"] = viewer.t("err.unknown")
     if not errors:
         try:
@@ -260,7 +254,7 @@ def upload_image(
     now: NowDep,
 ) -> Response:
     """PNG, JPEG or WebP up to 2 MB, recognised by its magic bytes, stored under a random name."""
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.HQ)
     upload = form.get("image")
     error = ""
     data = b""
@@ -300,127 +294,3 @@ def media(name: str, viewer: ViewerDep, console: ConsoleDep) -> FileResponse:
     if not path.is_file():
         raise PageNotFoundError("no such file")
     return FileResponse(path, headers={"X-Content-Type-Options": "nosniff"})
-
-
-@router.get("/products.csv")
-def export_csv(viewer: ViewerDep, session: SessionDep) -> Response:
-    viewer.require(Role.MANAGER)
-    rows: list[dict[str, Any]] = []
-    for p in session.scalars(select(Product).order_by(Product.sku)):
-        gtins = sorted(b.gtin for b in p.barcodes)
-        rows.append(
-            {
-                "sku": p.sku,
-                "name": p.name,
-                "name_zh": p.name_zh,
-                "price": p.price,
-                "member_price": p.member_price,
-                "cost": p.cost,
-                "gtin": gtins[0] if gtins else None,
-                "category": p.category.code if p.category else None,
-                "tax_class": p.tax_class,
-                "unit_weight_g": p.unit_weight_g,
-                "min_age": p.min_age,
-            }
-        )
-    return Response(
-        export_products(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="products.csv"'},
-    )
-
-
-@router.get("/products-import", response_class=HTMLResponse)
-def import_form(request: Request, viewer: ViewerDep) -> HTMLResponse:
-    viewer.require(Role.MANAGER)
-    return render(request, "import.html", viewer=viewer, result=None, dry_run=True)
-
-
-@router.post("/products-import", response_class=HTMLResponse)
-def import_csv(
-    request: Request,
-    viewer: ViewerDep,
-    form: FormDep,
-    ctx: CtxDep,
-    session: SessionDep,
-    now: NowDep,
-) -> HTMLResponse:
-    viewer.require(Role.MANAGER)
-    upload = form.get("file")
-    dry_run = form.get("dry_run") is not None
-    if not isinstance(upload, UploadFile):
-        parsed = ParsedCsv(errors=[RowError("empty")])
-    else:
-        parsed = parse_products(upload.file.read(2_000_001))
-    if not parsed.errors:
-        apply_rows(session, parsed.rows, ctx, now)
-        if dry_run:
-            session.rollback()
-        else:
-            audit(
-                session,
-                viewer.principal,
-                now,
-                "import",
-                "product",
-                None,
-                details={"rows": len(parsed.rows), "errors": len(parsed.bad_rows)},
-            )
-            session.commit()
-    status_code = 422 if parsed.errors else 200
-    return render(
-        request,
-        "import.html",
-        viewer=viewer,
-        result=parsed,
-        dry_run=dry_run,
-        status_code=status_code,
-    )
-
-
-def apply_rows(session: Session, rows: list[Row], ctx: CtxDep, now: Any) -> None:
-    """Create or update each valid row in its own savepoint; DB-level problems become row
-    errors (unknown category, barcode of another product) and the other rows still go in."""
-    categories = {c.code: c.id for c in session.scalars(select(Category))}
-    taxes = set(session.scalars(select(TaxClass.code)))
-    for row in rows:
-        if not row.ok:
-            row.outcome = "skipped"
-            continue
-        v = dict(row.values)
-        if "category" in v and v["category"] not in categories:
-            row.errors.append(RowError("unknown_category", "category"))
-        if "tax_class" in v and v["tax_class"] not in taxes:
-            row.errors.append(RowError("unknown_tax", "tax_class"))
-        gtin = v.pop("gtin", None)
-        if gtin is not None:
-            owner = repository.by_barcode(session, gtin)
-            if owner is not None and owner.sku != v["sku"]:
-                row.errors.append(RowError("gtin_taken", "gtin"))
-        if row.errors:
-            row.outcome = "skipped"
-            continue
-        sku, category = v.pop("sku"), v.pop("category", None)
-        try:
-            with session.begin_nested():
-                existing = repository.by_sku(session, sku)
-                if existing is None:
-                    service.create_product(
-                        session,
-                        sku=sku,
-                        category=category,
-                        gtins=[gtin] if gtin else [],
-                        publisher=ctx.publisher,
-                        **v,
-                    )
-                    row.outcome = "create"
-                else:
-                    service.update_product(session, sku, publisher=ctx.publisher, **v)
-                    if category is not None:
-                        existing.category_id = categories[category]
-                    if gtin and gtin not in {b.gtin for b in existing.barcodes}:
-                        service.add_barcode(session, existing, gtin)
-                    row.outcome = "update"
-        except CloudError:
-            row.errors.append(RowError("rejected"))
-            row.outcome = "skipped"

@@ -5,22 +5,20 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from cloud.auth.models import Role
 from cloud.deps import CtxDep, NowDep, SessionDep
 from cloud.exceptions import CloudError
 from cloud.pricebook.builder import build_pricebook, validate_rule
-from cloud.promotions import repository
 from cloud.promotions import service as promotions
 from cloud.promotions.models import Promotion
+from cloud.stores import service as stores
 from cloud.stores.models import Store
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, render, text
 from cloud.web.exceptions import ForbiddenPageError, PageNotFoundError
@@ -28,6 +26,9 @@ from cloud.web.forms import saved
 from contracts.pricebook import Promotion as PromotionRule
 from contracts.pricing import price_basket
 from contracts.pricing_model import BasketLine, PricingError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
 KINDS = ("percent_off", "amount_off", "buy_x_get_y", "spend_x_save_y", "bundle_price")
@@ -43,11 +44,16 @@ MAX_BASKET_LINES = 50
 
 
 def _visible(session: Session, viewer: Viewer) -> list[Promotion]:
-    stmt = select(Promotion).order_by(Promotion.code)
-    if not viewer.is_admin:
-        ids = sorted(viewer.principal.store_ids)
-        stmt = stmt.where(or_(Promotion.store_id.is_(None), Promotion.store_id.in_(ids)))
-    return list(session.scalars(stmt))
+    return promotions.visible(
+        session, None if viewer.is_head_office else viewer.principal.store_ids
+    )
+
+
+def _stores(session: Session, viewer: Viewer) -> list[Store]:
+    """Stores a promotion may be made for: head office's are all of them."""
+    if viewer.is_head_office:
+        return list(stores.list_stores(session))
+    return viewer.stores(session)
 
 
 def _time(raw: str, field: str, errors: FieldErrors, viewer: Viewer) -> str | None:
@@ -118,10 +124,10 @@ def rule_from_form(
 def _store_choice(session: Session, viewer: Viewer, form: FormData | None) -> Store | None:
     code = text(form, "store", 32) if form is not None else ""
     if not code:
-        if not viewer.is_admin:
-            raise ForbiddenPageError("chain-wide promotions are for admins")
+        if not viewer.is_head_office:
+            raise ForbiddenPageError("chain-wide promotions are head office's")
         return None
-    return viewer.store(session, code)
+    return viewer.catalogue_store(session, code)
 
 
 def basket_lines(raw: str) -> tuple[list[BasketLine], list[str]]:
@@ -146,8 +152,8 @@ def basket_lines(raw: str) -> tuple[list[BasketLine], list[str]]:
 
 @router.get("/promotions", response_class=HTMLResponse)
 def promotion_list(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
-    viewer.require(Role.MANAGER)
-    codes = {s.id: s.code for s in session.scalars(select(Store))}
+    viewer.require(Role.MANAGER, Role.HQ)
+    codes = stores.codes(session)
     return render(
         request, "promotions.html", viewer=viewer, rows=_visible(session, viewer), store_codes=codes
     )
@@ -164,7 +170,7 @@ def _form_page(
 ) -> HTMLResponse:
     store_code = None
     if promo is not None and promo.store_id is not None:
-        row = session.get(Store, promo.store_id)
+        row = stores.store_by_id(session, promo.store_id)
         store_code = row.code if row else None
     return render(
         request,
@@ -175,7 +181,7 @@ def _form_page(
         errors=errors,
         kinds=KINDS,
         kind_fields=KIND_FIELDS,
-        stores=viewer.stores(session),
+        stores=_stores(session, viewer),
         store_code=store_code,
         status_code=status_code,
     )
@@ -183,7 +189,7 @@ def _form_page(
 
 @router.get("/promotions/new", response_class=HTMLResponse)
 def new_promotion(request: Request, viewer: ViewerDep, session: SessionDep) -> HTMLResponse:
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.MANAGER, Role.HQ)
     return _form_page(request, viewer, session, None, None, FieldErrors())
 
 
@@ -196,10 +202,10 @@ def create_promotion(
     ctx: CtxDep,
     now: NowDep,
 ) -> Response:
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.MANAGER, Role.HQ)
     store = _store_choice(session, viewer, form)
     rule, errors = rule_from_form(form, viewer)
-    if rule is not None and repository.by_code(session, rule.id) is not None:
+    if rule is not None and promotions.find_promotion(session, rule.id) is not None:
         errors["code"] = viewer.t("err.taken")
     if rule is None or errors:
         return _form_page(request, viewer, session, None, form, errors, 422)
@@ -226,12 +232,14 @@ def create_promotion(
 def _editable(session: Session, viewer: Viewer, code: str) -> Promotion:
     if "\x00" in code:
         raise PageNotFoundError("no such promotion")
-    row = repository.by_code(session, code[:64])
+    row = promotions.find_promotion(session, code[:64])
     if row is None:
         raise PageNotFoundError(f"promotion {code!r} not found")
-    if row.store_id is None and not viewer.is_admin:
-        raise ForbiddenPageError("chain-wide promotions are edited by admins")
-    if row.store_id is not None and not viewer.principal.can_access_store(row.store_id):
+    if viewer.is_head_office:
+        return row
+    if row.store_id is None:
+        raise ForbiddenPageError("chain-wide promotions are edited by head office")
+    if not viewer.principal.can_access_store(row.store_id):
         raise ForbiddenPageError("promotion of another store")
     return row
 
@@ -240,7 +248,7 @@ def _editable(session: Session, viewer: Viewer, code: str) -> Promotion:
 def edit_promotion_form(
     code: str, request: Request, viewer: ViewerDep, session: SessionDep
 ) -> HTMLResponse:
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.MANAGER, Role.HQ)
     return _form_page(
         request, viewer, session, _editable(session, viewer, code), None, FieldErrors()
     )
@@ -256,7 +264,7 @@ def update_promotion(
     ctx: CtxDep,
     now: NowDep,
 ) -> Response:
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.MANAGER, Role.HQ)
     row = _editable(session, viewer, code)
     rule, errors = rule_from_form(form, viewer, code=row.code)
     if rule is None:
@@ -286,11 +294,11 @@ def preview(
     request: Request, viewer: ViewerDep, session: SessionDep, form: FormDep, now: NowDep
 ) -> HTMLResponse:
     """Prices the sample basket with and without the edited rule; nothing is saved."""
-    viewer.require(Role.MANAGER)
+    viewer.require(Role.MANAGER, Role.HQ)
     code = text(form, "code", 64) or "preview"
     rule, errors = rule_from_form(form, viewer, code=code)
     store = _store_choice(session, viewer, form) if text(form, "store", 32) else None
-    store = store or viewer.home_store(session)
+    store = store or next(iter(_stores(session, viewer)), None)
     lines, bad = basket_lines(text(form, "basket", 2000))
     context: dict[str, Any] = {"errors": errors, "bad": bad, "priced": None, "before": None}
     if rule is not None and store is not None and lines:

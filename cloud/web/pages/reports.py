@@ -6,14 +6,13 @@ offline and prints); every table links to the API's CSV and printable versions.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from cloud.auth.models import Role
@@ -22,12 +21,20 @@ from cloud.exceptions import CloudError
 from cloud.finance import service as finance
 from cloud.finance.periods import PERIODS
 from cloud.forecast import service as forecast
+from cloud.purchasing.service import payables
 from cloud.reports.charts import render as chart_svg
 from cloud.reports.router import MAX_DAYS, SINGLE_STORE, ReportName, build_report
 from cloud.reports.table import Chart, Report
+from cloud.stores.localtime import local_today, zone
 from cloud.stores.models import Store
 from cloud.web.console import FieldErrors, Viewer, ViewerDep, int_field, render, text
+from cloud.web.formats import DEFAULT_CURRENCY
 from cloud.web.pages.inventory import parse_day
+from cloud.web.report_words import chart_report, localize
+from cloud.web.svg import empty_chart
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
 REPORTS = [r.value for r in ReportName]
@@ -60,9 +67,16 @@ def _store(
     return found[0]
 
 
+def _today(viewer: Viewer, store: Store | None, now: datetime) -> date:
+    """Today in the chosen store's zone, else in the zone the viewer's stores share."""
+    return local_today(zone(store.timezone) if store else viewer.tz, now)
+
+
 def _chart(report: Report | None) -> Markup:
     # charts.render escapes every label it writes; the SVG is ours, not user HTML.
-    return Markup(chart_svg(report)) if report is not None else Markup("")  # noqa: S704
+    if report is None or not report.rows:
+        return Markup("")  # the table says "no data" in the reader's language
+    return Markup(chart_svg(report))  # noqa: S704
 
 
 def _api_links(path: str, query: dict[str, str]) -> dict[str, str]:
@@ -76,6 +90,14 @@ def _page(
     request: Request, viewer: Viewer, session: Session, kind: str, **ctx: Any
 ) -> HTMLResponse:
     errors: FieldErrors = ctx.get("errors", FieldErrors())
+    report = ctx.get("report")
+    if isinstance(report, Report):
+        ctx["chart"] = (
+            _chart(chart_report(report, viewer.t))
+            if report.rows
+            else empty_chart(viewer.t("rep.no_data"))
+        )
+        ctx["report"] = localize(report, viewer.t, DEFAULT_CURRENCY)
     return render(
         request,
         f"reports/{kind}.html",
@@ -98,10 +120,10 @@ def sales_reports(
     if name not in REPORTS:
         errors["report"] = viewer.t("err.unknown")
         name = "sales-by-day"
-    first, last = _range(p, errors, viewer, now.date())
-    limit = int_field(p, "limit", errors, viewer.t, required=False, minimum=1, maximum=1000) or 20
     single = ReportName(name) in SINGLE_STORE
     store = _store(session, viewer, text(p, "store", 32), errors, required=single)
+    first, last = _range(p, errors, viewer, _today(viewer, store, now))
+    limit = int_field(p, "limit", errors, viewer.t, required=False, minimum=1, maximum=1000) or 20
     report, links = None, {}
     if not errors:
         try:
@@ -142,7 +164,8 @@ def pnl(request: Request, viewer: ViewerDep, session: SessionDep, now: NowDep) -
     viewer.require(Role.MANAGER)
     p = FormData(list(request.query_params.multi_items()))
     errors = FieldErrors()
-    today = now.date()
+    store = _store(session, viewer, text(p, "store", 32), errors, required=True)
+    today = _today(viewer, store, now)
     last = parse_day(text(p, "to", 20), errors, viewer, "to") or today
     first = parse_day(text(p, "from", 20), errors, viewer, "from") or last.replace(day=1)
     if not errors and (last < first or (last - first).days > 366 * 3 or first.year < 1901):
@@ -150,7 +173,6 @@ def pnl(request: Request, viewer: ViewerDep, session: SessionDep, now: NowDep) -
     period = text(p, "period", 8) or "day"
     if period not in PERIODS:
         errors["period"] = viewer.t("err.unknown")
-    store = _store(session, viewer, text(p, "store", 32), errors, required=True)
     rows: list[finance.PnlRow] = []
     report, links = None, {}
     if not errors and store is not None:
@@ -167,6 +189,7 @@ def pnl(request: Request, viewer: ViewerDep, session: SessionDep, now: NowDep) -
         )
         query = {"store": store.code, "from": first.isoformat(), "to": last.isoformat()}
         links = _api_links("/finance/pnl", query | {"period": period})
+    owed = payables.payables(session, [store.id], today) if store is not None else []
     return _page(
         request,
         viewer,
@@ -174,6 +197,7 @@ def pnl(request: Request, viewer: ViewerDep, session: SessionDep, now: NowDep) -
         "pnl",
         errors=errors,
         rows=rows,
+        payables=owed,
         chart=_chart(report),
         links=links,
         periods=PERIODS,
@@ -191,8 +215,9 @@ def settlement(
     viewer.require(Role.MANAGER)
     p = FormData(list(request.query_params.multi_items()))
     errors = FieldErrors()
-    day = parse_day(text(p, "date", 20), errors, viewer, "date") or now.date() - timedelta(1)
     store = _store(session, viewer, text(p, "store", 32), errors, required=True)
+    yesterday = _today(viewer, store, now) - timedelta(1)
+    day = parse_day(text(p, "date", 20), errors, viewer, "date") or yesterday
     rows: list[Any] = []
     if not errors and store is not None and day.year > 1900:
         try:
@@ -232,7 +257,8 @@ def reorder(request: Request, viewer: ViewerDep, session: SessionDep, now: NowDe
     report, links = None, {}
     if not errors and store is not None:
         try:
-            report = forecast.reorder_report(session, store.id, now.date(), lead)
+            today = _today(viewer, store, now)
+            report = forecast.reorder_report(session, store.id, today, lead)
         except CloudError as exc:
             errors["lead_days"] = str(exc)
         links = _api_links("/forecast/reorder", {"store": store.code, "lead_days": str(lead)})

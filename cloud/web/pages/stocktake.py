@@ -8,20 +8,22 @@ next to that row, so a count is never half recorded.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from cloud.deps import NowDep, SessionDep
-from cloud.inventory import repository, service
-from cloud.products.models import Category, Product
+from cloud.inventory import service
+from cloud.products import service as catalogue
+from cloud.products.models import Product
 from cloud.stores.models import Store
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, decimal_field, render, text
 from cloud.web.pages.inventory import MAX_QTY, _audit, find_product, open_store
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/console")
 SHEET = 50
@@ -30,17 +32,8 @@ REASONS = ("miscount", "damaged", "expired", "theft", "supplier_short", "found",
 
 def _sheet(session: Session, store: Store, q: str, category: str) -> list[tuple[str, str, Decimal]]:
     """(sku, name, system stock) for the products the sheet covers, by SKU."""
-    stmt = select(Product).where(Product.active.is_(True)).order_by(Product.sku)
-    if q:
-        stmt = stmt.where(
-            Product.sku.contains(q, autoescape=True) | Product.name.contains(q, autoescape=True)
-        )
-    if category:
-        stmt = stmt.join(Category, Category.id == Product.category_id).where(
-            Category.code == category
-        )
-    products = list(session.scalars(stmt.limit(SHEET)))
-    stock = repository.on_hand_by_product(session, store.id)
+    products = catalogue.active_search(session, q, category, SHEET)
+    stock = service.on_hand_by_product(session, store.id)
     return [(p.sku, p.name, stock.get(p.id, Decimal(0))) for p in products]
 
 
@@ -56,7 +49,7 @@ def _page(
     errors: FieldErrors | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
-    categories = list(session.scalars(select(Category).order_by(Category.code)))
+    categories = catalogue.categories(session)
     return render(
         request,
         "inventory/stocktake.html",

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
 
 from cloud.auth.models import Role
 from cloud.deps import NowDep, SessionDep, audit
-from cloud.devices.models import Device
+from cloud.devices import service as device_service
 from cloud.web.commands import COMMANDS, build_command, send_command
 from cloud.web.console import ConsoleDep, FormDep, ViewerDep, render, text
 from cloud.web.exceptions import CommandError, PageNotFoundError
@@ -33,9 +32,7 @@ def _page(
     status_code: int = 200,
 ) -> HTMLResponse:
     store = viewer.store(session, code)
-    devices = session.scalars(
-        select(Device).where(Device.store_id == store.id).order_by(Device.node)
-    ).all()
+    devices = device_service.in_store(session, store.id)
     return render(
         request,
         "devices.html",
@@ -68,9 +65,7 @@ def command(
 ) -> HTMLResponse:
     viewer.require(Role.MANAGER)
     store = viewer.store(session, code)
-    device = session.scalars(
-        select(Device).where(Device.store_id == store.id, Device.node == node[:32])
-    ).one_or_none()
+    device = device_service.in_store_node(session, store.id, node[:32])
     if device is None:
         raise PageNotFoundError(f"device {node!r} not found")
     name = text(form, "name", 32)

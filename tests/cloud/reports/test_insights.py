@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.alerts import service as alerts
@@ -48,9 +49,12 @@ def _sale(
     }
 
 
-def test_promotion_uplift_members_cover_shrink_and_alert_times(
-    session_factory: sessionmaker[Session],
-) -> None:
+@pytest.fixture
+def known_week(session_factory: sessionmaker[Session]) -> int:
+    """Store "ins" (its id returned): 100 units received at 4.00; a baseline week (23 Feb –
+    1 Mar) of 1 unit a day, then a promotion week (2–8 Mar) of 3 a day, the first sale to a
+    member; a stocktake finding 2 missing; one out-of-stock alert acknowledged after 4
+    minutes and cleared after 30."""
     with transaction(session_factory) as s:
         setup_store(s, "ins")
         store = by_code(s, "ins")
@@ -66,7 +70,6 @@ def test_promotion_uplift_members_cover_shrink_and_alert_times(
             unit_cost=Decimal("4.00"),
             now=T0 - timedelta(days=30),
         )
-    # Baseline week (23 Feb – 1 Mar): 1 unit a day. Promotion week (2–8 Mar): 3 a day.
     base = [_sale(f"B{i}", T0 - timedelta(days=7 - i), 1, False) for i in range(7)]
     promo = [
         _sale(
@@ -95,51 +98,75 @@ def test_promotion_uplift_members_cover_shrink_and_alert_times(
             alert_type="out_of_stock",
             now=T0 + timedelta(minutes=30),
         )
-    first, last = date(2026, 3, 2), date(2026, 3, 8)
-    with session_factory() as s:
-        promos = activity.promotion_report(s, [sid], first, last).records()
-        assert promos == [
-            {
-                "promotion": "PROMO",
-                "sales": 7,
-                "lines": 7,
-                "discount_cost": "21.00",
-                "units": "21.000",
-                "baseline_units": "7.000",
-                "uplift_pct": "200.0",
-            }
-        ]
-        members = {r["tier"]: r for r in activity.member_report(s, [sid], first, last).records()}
-        assert sum(r["active"] for r in members.values()) == 1  # type: ignore[misc]
-        assert all(
-            Decimal(str(r["points_liability"])) == Decimal(str(r["points"])) / 100
-            for r in members.values()
-        )
+    return sid
 
-        inv = {
-            r["sku"]: r
-            for r in stock.stock_report(s, sid, first, last, T0 + timedelta(days=8)).records()
+
+FIRST, LAST = date(2026, 3, 2), date(2026, 3, 8)  # the promotion week
+
+
+def test_promotion_uplift_against_the_week_before(
+    session_factory: sessionmaker[Session], known_week: int
+) -> None:
+    with session_factory() as s:
+        promos = activity.promotion_report(s, [known_week], FIRST, LAST).records()
+    assert promos == [
+        {
+            "promotion": "PROMO",
+            "sales": 7,
+            "lines": 7,
+            "discount_cost": "21.00",
+            "units": "21.000",
+            "baseline_units": "7.000",
+            "uplift_pct": "200.0",
         }
-        row = inv["SKU-0"]
-        # 100 in, 7 + 21 sold → 72 on hand; stocktake counts 70 → 2 lost.
-        assert Decimal(str(row["on_hand"])) == 70
-        assert row["avg_cost"] == "4.00"
-        assert row["stock_value"] == "280.00"
-        assert row["days_of_cover"] == "23.3"  # 70 / (21 / 7)
-        shrink = stock.shrink_report(s, sid, first, last, T0 + timedelta(days=8)).records()
-        assert [(r["kind"], r["qty_lost"], r["value"]) for r in shrink] == [
-            ("stocktake", "2.000", "8.00")
-        ]
-        times = activity.alert_report(s, [sid], first, last).records()
-        assert times == [
-            {
-                "type": "out_of_stock",
-                "opened": 1,
-                "acknowledged": 1,
-                "ack_mean_min": "4.0",
-                "ack_median_min": "4.0",
-                "resolved": 1,
-                "resolve_mean_min": "30.0",
-                "resolve_median_min": "30.0",
-            }
-        ]
+    ]
+
+
+def test_members_active_and_points_liability(
+    session_factory: sessionmaker[Session], known_week: int
+) -> None:
+    with session_factory() as s:
+        report = activity.member_report(s, [known_week], FIRST, LAST)
+        members = {r["tier"]: r for r in report.records()}
+    assert sum(r["active"] for r in members.values()) == 1
+    assert all(
+        Decimal(str(r["points_liability"])) == Decimal(str(r["points"])) / 100
+        for r in members.values()
+    )
+
+
+def test_stock_cover_and_stocktake_shrink(
+    session_factory: sessionmaker[Session], known_week: int
+) -> None:
+    at = T0 + timedelta(days=8)
+    with session_factory() as s:
+        inv = {r["sku"]: r for r in stock.stock_report(s, known_week, FIRST, LAST, at).records()}
+        shrink = stock.shrink_report(s, known_week, FIRST, LAST, at).records()
+    row = inv["SKU-0"]
+    # 100 in, 7 + 21 sold → 72 on hand; stocktake counts 70 → 2 lost.
+    assert Decimal(str(row["on_hand"])) == 70
+    assert row["avg_cost"] == "4.00"
+    assert row["stock_value"] == "280.00"
+    assert row["days_of_cover"] == "23.3"  # 70 / (21 / 7)
+    assert [(r["kind"], r["qty_lost"], r["value"]) for r in shrink] == [
+        ("stocktake", "2.000", "8.00")
+    ]
+
+
+def test_alert_acknowledge_and_resolve_times(
+    session_factory: sessionmaker[Session], known_week: int
+) -> None:
+    with session_factory() as s:
+        times = activity.alert_report(s, [known_week], FIRST, LAST).records()
+    assert times == [
+        {
+            "type": "out_of_stock",
+            "opened": 1,
+            "acknowledged": 1,
+            "ack_mean_min": "4.0",
+            "ack_median_min": "4.0",
+            "resolved": 1,
+            "resolve_mean_min": "30.0",
+            "resolve_median_min": "30.0",
+        }
+    ]

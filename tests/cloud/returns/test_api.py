@@ -41,18 +41,20 @@ def test_balance_coupon_return_invoice(api: Api) -> None:
         == 404
     )
 
+    assert bal.json()["name"] == "L*"  # masked: a checkout sees no more
     staff = api.headers("staff_a")
+    manager = api.headers("manager_a")
     issued = c.post(
         "/api/v1/coupons",
         json={"member_id": bal.json()["member_id"], "value": "5.00"},
-        headers=staff,
+        headers=manager,
     )
     assert issued.status_code == 201, issued.text
     code = issued.json()["code"]
     assert issued.json()["qr_svg"].startswith("<svg")
     assert c.get(f"/api/v1/coupons/{code}", headers=cashier).status_code == 200
     assert c.get("/api/v1/coupons/NOPE", headers=cashier).status_code == 422
-    assert c.post("/api/v1/coupons", json={"value": "-1"}, headers=staff).status_code == 422
+    assert c.post("/api/v1/coupons", json={"value": "-1"}, headers=manager).status_code == 422
 
     look = c.get("/api/v1/returns/sale/S-9", headers=staff)
     assert look.status_code == 200, look.text

@@ -156,7 +156,7 @@ def test_kiosk_return_event_applies_once_and_bad_ones_do_not_crash(
     event = {
         "return_id": "K1-R-1",
         "sale_id": "S-5",
-        "completed_at": "2026-03-02T12:00:00Z",
+        "completed_at": "2026-03-02T09:30:02Z",  # before the cloud's clock (T0 + 5 s)
         "reason": "faulty",
         "refund_total": "22.00",
         "approved_by": "att-1",

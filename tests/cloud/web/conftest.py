@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -29,6 +30,7 @@ class Console:
     sender: MemorySender
     settings: CloudSettings
     home: str = "/console"
+    app: FastAPI | None = None
 
     def login(self, username: str, password: str = PASSWORD) -> str:
         """Signs in through the login form; returns the session's CSRF token."""
@@ -65,4 +67,4 @@ def console(cloud_engine: Engine, db_url: str, tmp_path: object) -> Iterator[Con
     with sessions() as session, session.begin():
         seed(session, clock())
     with TestClient(app) as client:
-        yield Console(client, clock, sessions, sender, settings)
+        yield Console(client, clock, sessions, sender, settings, app=app)

@@ -60,6 +60,7 @@ def console_server(tmp: Path, **overrides: object) -> Iterator[ConsoleServer]:
         log_level="warning",
         timeout_graceful_shutdown=2,
         lifespan="on",
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -73,7 +73,7 @@ def test_withdraw_and_csrf(console: Console) -> None:
     res = console.client.post(
         f"/console/notices/{notice_id}/withdraw", data={"csrf_token": token_b}
     )
-    assert res.status_code == 404  # another store's notice is not even visible
+    assert res.status_code == 403  # another store's notice, like any other store's row
     assert "Delivery late" not in console.client.get("/console/notices").text
 
 

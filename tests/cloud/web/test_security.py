@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
+from httpx import Response
 from sqlalchemy import select
 
 from cloud.alerts import service as alerts
 from cloud.alerts.models import Alert
+from cloud.auth.models import User
 from cloud.products.models import Product
 from tests.cloud.api.helpers import store_id
 from tests.cloud.web.conftest import Console
@@ -24,7 +27,7 @@ def _alert(console: Console, store: str) -> int:
 
 
 def test_csrf_missing_or_forged_is_rejected(console: Console) -> None:
-    token = console.login("manager_a")
+    token = console.login("hq")
     form = {"sku": "CSRF-1", "name": "Tea", "price": "1.00"}
     res = console.client.post("/console/products/new", data=form)
     assert res.status_code == 403
@@ -32,6 +35,12 @@ def test_csrf_missing_or_forged_is_rejected(console: Console) -> None:
     assert res.status_code == 403
     with console.sessions() as s:
         assert s.scalars(select(Product).where(Product.sku == "CSRF-1")).first() is None
+    res = console.client.post(
+        "/console/products/new", data={**form, "csrf_token": token}, follow_redirects=False
+    )
+    assert res.status_code == 303
+    console.client.cookies.clear()
+    token = console.login("manager_a")
     alert_id = _alert(console, "store-a")  # htmx requests: the header is checked the same way
     res = console.client.post(
         f"/console/s/store-a/alerts/{alert_id}/ack",
@@ -44,10 +53,6 @@ def test_csrf_missing_or_forged_is_rejected(console: Console) -> None:
     )
     assert res.status_code == 200
     assert "acknowledged" in res.text
-    res = console.client.post(
-        "/console/products/new", data={**form, "csrf_token": token}, follow_redirects=False
-    )
-    assert res.status_code == 303
 
 
 def test_login_form_itself_needs_its_token(console: Console) -> None:
@@ -57,7 +62,7 @@ def test_login_form_itself_needs_its_token(console: Console) -> None:
 
 
 def test_html_in_a_product_name_is_shown_as_text(console: Console) -> None:
-    token = console.login("manager_a")
+    token = console.login("hq")
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
     res = console.client.post(
         "/console/products/new",
@@ -106,28 +111,67 @@ def test_manager_of_store_a_cannot_open_store_b_pages(console: Console) -> None:
     assert console.client.get("/console/users/new").status_code == 403  # users: read-only
 
 
-def test_lockout_after_repeated_failed_logins(console: Console) -> None:
-    page = console.client.get("/console/login")
+def _attempt(client: TestClient, password: str, username: str = "staff_a") -> Response:
+    page = client.get("/console/login")
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
-
-    def attempt(password: str) -> int:
-        res = console.client.post(
-            "/console/login",
-            follow_redirects=False,
-            data={"username": "staff_a", "password": password, "csrf_token": token},
-        )
-        return res.status_code
-
-    assert [attempt("wrong-password") for _ in range(3)] == [401, 401, 423]
-    res = console.client.post(
+    return client.post(
         "/console/login",
         follow_redirects=False,
-        data={"username": "staff_a", "password": "correct horse battery", "csrf_token": token},
+        data={"username": username, "password": password, "csrf_token": token},
     )
-    assert res.status_code == 423
-    assert "locked until" in res.text
-    console.clock.advance(minutes=16)
-    assert attempt("correct horse battery") == 303
+
+
+def test_failed_logins_slow_this_client_but_lock_nobody_out(console: Console) -> None:
+    assert [_attempt(console.client, "wrong-password").status_code for _ in range(3)] == [401] * 3
+    res = _attempt(console.client, "correct horse battery")
+    assert res.status_code == 429
+    assert res.headers["retry-after"] == "60"
+    assert "Try again in 1 min" in res.text
+    assert console.app is not None
+    with TestClient(console.app, client=("198.51.100.7", 40000)) as own_desk:
+        assert _attempt(own_desk, "correct horse battery").status_code == 303
+    console.clock.advance(seconds=60)
+    assert _attempt(console.client, "correct horse battery").status_code == 303
+
+
+def test_admin_unlocks_a_locked_account_in_the_console(console: Console) -> None:
+    assert console.app is not None
+    for i in range(console.settings.account_lock_failures):
+        with TestClient(console.app, client=(f"192.0.2.{i + 1}", 40000)) as bot:
+            assert _attempt(bot, "guess guess", "manager_a").status_code == 401
+    with TestClient(console.app, client=("192.0.2.200", 40000)) as laptop:
+        assert _attempt(laptop, "correct horse battery", "manager_a").status_code == 401
+        csrf = console.login("admin")
+        with console.sessions() as session:
+            user = session.scalars(select(User).where(User.username == "manager_a")).one()
+        page = console.client.get(f"/console/users/{user.id}")
+        assert 'id="unlock"' in page.text
+        forged = console.client.post(f"/console/users/{user.id}/unlock", follow_redirects=False)
+        assert forged.status_code == 403
+        res = console.client.post(
+            f"/console/users/{user.id}/unlock", data={"csrf_token": csrf}, follow_redirects=False
+        )
+        assert res.status_code == 303
+        assert 'id="unlock"' not in console.client.get(f"/console/users/{user.id}").text
+        assert _attempt(laptop, "correct horse battery", "manager_a").status_code == 303
+
+
+def test_a_console_login_posted_by_another_site_is_refused(console: Console) -> None:
+    page = console.client.get("/console/login")
+    token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    form = {"username": "admin", "password": "correct horse battery", "csrf_token": token}
+    evil = {"Origin": "https://evil.example"}
+    res = console.client.post("/console/login", data=form, headers=evil, follow_redirects=False)
+    assert res.status_code == 403
+    assert "smartstore_session" not in res.headers.get("set-cookie", "")
+    own = {"Origin": "http://testserver"}
+    res = console.client.post("/console/login", data=form, headers=own, follow_redirects=False)
+    assert res.status_code == 303
+    csrf = console.csrf()
+    out = console.client.post(
+        "/console/logout", data={"csrf_token": csrf}, headers=evil, follow_redirects=False
+    )
+    assert out.status_code == 403
 
 
 def test_session_cookie_flags_and_login_page(console: Console) -> None:
@@ -166,7 +210,7 @@ def test_logged_out_users_are_sent_to_login(console: Console) -> None:
 
 
 def test_malformed_input_never_crashes(console: Console) -> None:
-    token = console.login("manager_a")
+    token = console.login("hq")
     bad_forms = [
         {"sku": "", "name": "", "price": "NaN"},
         {"sku": "ö" * 300, "name": "x" * 5000, "price": "1e999999", "min_age": "-1"},
@@ -203,9 +247,11 @@ def test_malformed_input_never_crashes(console: Console) -> None:
     )
     assert res.status_code == 200
     assert 'class="error"' in res.text
-    assert console.client.get("/console/s/store-a/alerts?show=%00").status_code == 200
     assert console.client.get("/console/products/%00").status_code == 404
     assert console.client.get("/console/media/..%2F..%2Fetc%2Fpasswd").status_code == 404
+    console.client.cookies.clear()
+    console.login("manager_a")
+    assert console.client.get("/console/s/store-a/alerts?show=%00").status_code == 200
 
 
 def test_manager_sends_a_command_to_a_device_of_their_store(console: Console) -> None:

@@ -1,0 +1,1 @@
+"""Purchase orders: from reorder suggestion to goods received, returned and paid."""

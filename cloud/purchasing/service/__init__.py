@@ -1,0 +1,1 @@
+"""Purchasing services: orders (lifecycle), receiving, the approval limit, payables."""

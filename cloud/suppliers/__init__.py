@@ -1,0 +1,1 @@
+"""Suppliers: who the chain buys from, and what each supplies at what cost and pack size."""

@@ -1,0 +1,1 @@
+"""Node software updates: signed bundles, releases and staged rollouts (issue 22)."""
