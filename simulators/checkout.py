@@ -1,9 +1,9 @@
-"""One simulated shopper at a simulated kiosk, through the kiosk's own controller.
+"""One simulated shopper at a simulated kiosk, through the kiosk's own parts.
 
 Items are shown to the kiosk's camera (real barcode frames through the real scanner
 pipeline); a label that does not scan is typed in by its code. The bagging scale places
 each item automatically (``auto_bag``), an attendant clears interventions with a badge,
-and the payment runs through the terminal simulator or the cash acceptor.
+and the payment runs through the payment simulator or the cash acceptor.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from typing import Any
 
 from kiosk.exceptions import KioskError
 from kiosk.payment.cash import FakeCashAcceptor
+from kiosk.shell.parts import Parts
+from kiosk.shell.session import Session
 from simulators.devices.camera import FrameCache
 from simulators.nodes import ATTENDANT_BADGE, SimKiosk
 from simulators.shoppers import Item, ShopperPlan
@@ -61,10 +63,13 @@ class Shopper:
         self.stats = stats
         self.scanned = 0
 
-    def _ctl(self) -> Any:
+    def _parts(self) -> Parts:
         if not self.k.up.is_set() or self.k.node is None:
             raise KioskDown
-        return self.k.ctl
+        return self.k.parts
+
+    def _session(self) -> Session:
+        return self._parts().session
 
     def _cart(self) -> tuple[str | None, Decimal]:
         """(open cart id, units in it); (None, 0) while the last sale's goodbye screen shows.
@@ -73,12 +78,12 @@ class Shopper:
         the next scan starts a new cart. Comparing units against that old cart missed every
         first item of a shopper (docs/simulators.md, "Camera scans").
         """
-        ctl = self._ctl()
-        with ctl.lock:
-            if ctl.co.phase in ("receipt", "done"):
+        session = self._session()
+        with session.lock:
+            if session.co.phase in ("receipt", "done"):
                 return None, Decimal(0)
-            units = sum((ln.qty for ln in ctl.co.cart.lines), Decimal(0))
-            return str(ctl.co.cart.cart_id), units
+            units = sum((ln.qty for ln in session.co.cart.lines), Decimal(0))
+            return str(session.co.cart.cart_id), units
 
     def _added_since(self, before: tuple[str | None, Decimal]) -> bool:
         cart_id, units = self._cart()
@@ -119,26 +124,30 @@ class Shopper:
 
     def tidy(self) -> None:
         """Before (or back at) the kiosk: end the last shopper's screen, call the attendant."""
-        ctl = self._ctl()
+        session = self._session()
         self.attend()
-        if ctl.co.phase == "receipt" and self.scanned == 0:
-            ctl.act(ctl.co.finish)
-        elif ctl.co.phase == "locked":
-            ctl.act(ctl.co.unlock)
-        elif self.scanned == 0 and not ctl.co.cart.empty and not ctl.co.ledger.started:
-            ctl.act(lambda: ctl.co.void_cart(approved_by="sim-attendant"))  # left by a quitter
+        if session.co.phase == "receipt" and self.scanned == 0:
+            session.act(session.co.finish)
+        elif session.co.phase == "locked":
+            session.act(session.co.unlock)
+        elif self.scanned == 0 and not session.co.cart.empty and not session.co.ledger.started:
+            session.act(
+                lambda: session.co.void_cart(approved_by="sim-attendant")
+            )  # left by a quitter
             self._count("carts_voided")
 
     def attend(self) -> None:
-        ctl = self._ctl()
-        if not ctl.co.blocked:
+        session = self._session()
+        if not session.co.blocked:
             return
         self.stop.wait(self.attendant_wait_s)
-        ctl = self._ctl()
-        for intervention in list(ctl.co.open_interventions):
+        session = self._session()
+        for intervention in list(session.co.open_interventions):
             if intervention.kind == "printer_fault":
                 self._count("printer_faults_cleared")
-            ctl.clear_with_secret(ATTENDANT_BADGE, "badge", intervention.intervention_id)
+            self._parts().attendant.clear_with_secret(
+                ATTENDANT_BADGE, "badge", intervention.intervention_id
+            )
             self._count("interventions_cleared")
 
     # Scanning ------------------------------------------------------------------------------
@@ -149,10 +158,10 @@ class Shopper:
             self._scan(items[self.scanned])
             self.scanned += 1
             self.attend()
-        if self.plan.member_phone and self._ctl().co.cart.member is None:
+        if self.plan.member_phone and self._session().co.cart.member is None:
             phone = self.plan.member_phone
-            ctl = self._ctl()
-            ctl.act(lambda: ctl.co.attach_member("phone", phone))
+            session = self._session()
+            session.act(lambda: session.co.attach_member("phone", phone))
             self._count("members")
 
     def _scan(self, item: Item) -> None:
@@ -167,49 +176,53 @@ class Shopper:
             self._count("camera_scans")
         else:
             self._count("manual_entries")
-            self._ctl().scan(item.gtin)  # the shopper types the number under the barcode
+            self._parts().scanning.scan(item.gtin)  # the shopper types the number under the barcode
         wait_for(self._bagged, 3.0, self.stop)
         self.stop.wait(0.4)  # out of view (> the scanner's left_view_s) before the next one
 
     def _bagged(self) -> bool:
-        ctl = self._ctl()
-        with ctl.lock:
-            return not any(ln.needs_bagging for ln in ctl.co.cart.lines)
+        session = self._session()
+        with session.lock:
+            return not any(ln.needs_bagging for ln in session.co.cart.lines)
 
     # Paying --------------------------------------------------------------------------------
 
     def _pay(self) -> None:
-        ctl = self._ctl()
-        if ctl.co.phase in ("receipt", "done"):
+        session = self._session()
+        if session.co.phase in ("receipt", "done"):
             return
-        if ctl.co.cart.empty:
+        if session.co.cart.empty:
             raise KioskError("nothing in the cart", "empty_cart")
-        if ctl.co.phase == "scanning":
+        if session.co.phase == "scanning":
             wait_for(self._bagged, 3.0, self.stop)
-            ctl.act(ctl.co.start_payment)
-        if self.plan.pay == "cash" or self.k.terminal is None:
+            session.act(session.co.start_payment)
+        if self.plan.pay == "cash" or self.k.payment is None:
             self._pay_cash()
         else:
             self._pay_card()
-        if not wait_for(lambda: self._ctl().co.phase in ("receipt", "done"), 10.0, self.stop):
+        if not wait_for(lambda: self._session().co.phase in ("receipt", "done"), 10.0, self.stop):
             raise KioskError("payment did not complete", "not_paid")
 
     def _pay_card(self) -> None:
-        terminal = self.k.terminal
+        terminal = self.k.payment
         if terminal is not None and self.plan.declines:
             terminal.push(*(["decline"] * self.plan.declines))  # type: ignore[arg-type]
         for _ in range(6):
-            ctl = self._ctl()
-            if ctl.co.phase != "paying":
+            session = self._session()
+            if session.co.phase != "paying":
                 return
-            ctl.payments.pay_card(wait=True)
-            ctl = self._ctl()
-            attempt = ctl.co.ledger.attempts[-1] if ctl.co.ledger.attempts else None
+            self._parts().payments.pay_card(wait=True)
+            session = self._session()
+            attempt = session.co.ledger.attempts[-1] if session.co.ledger.attempts else None
             if attempt is not None and attempt.status == "declined":
                 self._count("card_declined")
                 self.attend()
-        ctl = self._ctl()
-        if ctl.co.phase == "paying" and self.plan.pay == "card" and ctl.co.ledger.paid() == 0:
+        session = self._session()
+        if (
+            session.co.phase == "paying"
+            and self.plan.pay == "card"
+            and session.co.ledger.paid() == 0
+        ):
             self.plan = replace(self.plan, pay="cash", declines=0)
             self._pay_cash()
 
@@ -218,25 +231,25 @@ class Shopper:
         cash = self.k.cash
         if not isinstance(cash, FakeCashAcceptor):
             raise KioskError("no cash acceptor", "no_cash")
-        due = self._ctl().co.due()
+        due = self._session().co.due()
         whole = due.to_integral_value(rounding="ROUND_FLOOR")
         for note in reversed(NOTES):
-            while whole >= note and self._ctl().co.phase == "paying":
+            while whole >= note and self._session().co.phase == "paying":
                 cash.insert(note)
                 whole -= note
                 self._count("cash_notes")
-        if self._ctl().co.phase == "paying" and self._ctl().co.due() > 0:
-            if self.k.terminal is None:
+        if self._session().co.phase == "paying" and self._session().co.due() > 0:
+            if self.k.payment is None:
                 cash.insert(NOTES[0])  # no card: the kiosk gives change
             else:
                 self._pay_card()
 
     def _finish(self) -> None:
-        ctl = self._ctl()
-        if ctl.co.sale is not None:
+        session = self._session()
+        if session.co.sale is not None:
             self._count("sales")
         self.stop.wait(0.1)
         self.attend()
-        ctl = self._ctl()
-        if ctl.co.phase == "receipt" and not ctl.co.blocked:
-            ctl.act(ctl.co.finish)
+        session = self._session()
+        if session.co.phase == "receipt" and not session.co.blocked:
+            session.act(session.co.finish)

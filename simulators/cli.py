@@ -39,8 +39,12 @@ def demo(
     data_dir: Path = typer.Option(
         Path(".smartstore/demo"), "--data-dir", help="Where the demo keeps its data."
     ),
-    port: int = typer.Option(8000, "--port", help="Port of the API and console."),
-    mqtt_port: int = typer.Option(1883, "--mqtt-port", help="Port of the embedded broker."),
+    port: int | None = typer.Option(
+        None, "--port", help="Port of the API and console (first run: 8000; then remembered)."
+    ),
+    mqtt_port: int | None = typer.Option(
+        None, "--mqtt-port", help="Port of the embedded broker (first run: 1883; remembered)."
+    ),
     speed: float | None = typer.Option(None, "--speed", help="Simulated seconds per second (60)."),
     reset: bool = typer.Option(False, "--reset", help="Start over with fresh data."),
     password: str | None = typer.Option(
@@ -70,7 +74,11 @@ def demo(
         console.print(
             f"  logins           admin / manager / staff, password: [bold]{running.password}[/]"
         )
-        console.print(f"  data           {options.data_dir.resolve()}   (Ctrl-C stops)")
+        console.print(f"  data             {options.data_dir.resolve()}   (Ctrl-C stops)")
+        console.print(
+            f"  ports            console {running.api_port}, broker {running.mqtt_port} "
+            "(kept in the data folder's ports.json; change with --port / --mqtt-port)"
+        )
         while not stop.wait(10.0):
             console.print(running.progress())
     except SimulatorError as exc:
@@ -92,7 +100,9 @@ def simulate_store(
     mqtt_url: str = typer.Option(
         "mqtt://127.0.0.1:1883", "--mqtt-url", envvar="SMARTSTORE_MQTT_URL", help="Broker URL."
     ),
-    protocol: str = typer.Option("5", "--protocol", help="MQTT 5, or 3.1.1 for amqtt."),
+    protocol: str = typer.Option(
+        "auto", "--protocol", help="auto (MQTT 5, else 3.1.1 as amqtt needs), 5 or 3.1.1."
+    ),
     speed: float | None = typer.Option(None, "--speed", help="Simulated s per real s."),
     scenario: str | None = typer.Option(
         None, "--scenario", help="Scenario YAML, or a bundled name: day, outage, faults, demo."
@@ -125,12 +135,12 @@ def simulate_store(
     except (SimulatorError, ValueError) as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    if protocol not in ("5", "3.1.1"):
-        typer.echo("--protocol must be 5 or 3.1.1", err=True)
+    if protocol not in ("auto", "5", "3.1.1"):
+        typer.echo("--protocol must be auto, 5 or 3.1.1", err=True)
         raise typer.Exit(2)
     cloud = CloudApi(api_url, username, password or "") if api_url else None
     folder = data_dir or Path(tempfile.mkdtemp(prefix="smartstore-sim-"))
-    sim = StoreSimulation(  # type: ignore[arg-type]
+    sim = StoreSimulation(
         sc,
         mqtt_url,
         folder,
@@ -166,7 +176,9 @@ def simulate_fleet(
         "mqtt://127.0.0.1:1883", "--mqtt-url", envvar="SMARTSTORE_MQTT_URL", help="Broker URL."
     ),
     rate: float = typer.Option(100.0, "--rate", min=0.1, help="Events per second, all nodes."),
-    protocol: str = typer.Option("5", "--protocol", help="MQTT 5, or 3.1.1 for amqtt."),
+    protocol: str = typer.Option(
+        "auto", "--protocol", help="auto (MQTT 5, else 3.1.1 as amqtt needs), 5 or 3.1.1."
+    ),
     duration: float | None = typer.Option(None, "--duration", help="Real seconds, else Ctrl-C."),
     data_dir: Path | None = typer.Option(None, "--data-dir", help="Outboxes (default: temp)."),
     register: bool = typer.Option(
@@ -179,20 +191,29 @@ def simulate_fleet(
     password: str | None = typer.Option(
         None, "--password", envvar="SMARTSTORE_DEMO_PASSWORD", help="Its password."
     ),
+    faults: bool = typer.Option(
+        False, "--faults", help="Real stores with faults injected, their own cloud and broker."
+    ),
+    minutes: float = typer.Option(10.0, "--minutes", min=6, max=600, help="--faults: window."),
+    speed: float = typer.Option(10.0, "--speed", min=1, max=120, help="--faults: sim s/real s."),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="--faults: the cloud's database (default: SQLite in data)."
+    ),
 ) -> None:
-    """Many light nodes (real outbox + link, no devices) with a realistic message mix.
-
-    The cloud dead-letters events of unregistered devices: pass ``--register`` (with an admin
-    login) so the fleet's stores fleet-001… and their nodes exist before anything is sent.
-    """
+    """Many light nodes (real outbox + link, no devices) with a realistic message mix;
+    ``--register`` (with an admin login) creates the stores fleet-001… and their nodes first.
+    ``--faults``: real stores with faults instead (simulators/faultfleet.py)."""
+    if faults:
+        _fault_fleet(stores, minutes, speed, data_dir, database_url)
+        return
     import httpx
 
     from simulators.cloudapi import CloudApi
     from simulators.exceptions import SimulatorError
     from simulators.fleet import Fleet
 
-    if protocol not in ("5", "3.1.1"):
-        typer.echo("--protocol must be 5 or 3.1.1", err=True)
+    if protocol not in ("auto", "5", "3.1.1"):
+        typer.echo("--protocol must be auto, 5 or 3.1.1", err=True)
         raise typer.Exit(2)
     if register and (api_url is None or password is None):
         typer.echo(
@@ -229,3 +250,27 @@ def simulate_fleet(
         fleet.stop()
     mix = ", ".join(f"{kind} {n}" for kind, n in sorted(fleet.mix.items()))
     typer.echo(f"emitted {fleet.emitted} ({mix}); published {fleet.published()}")
+
+
+def _fault_fleet(
+    stores: int, minutes: float, speed: float, data_dir: Path | None, database_url: str | None
+) -> None:
+    """N real stores (kiosk-1, kiosk-2, shelf-1 each), two faults each and a broker restart,
+    against a cloud and broker of their own; prints each fault with how the cloud saw it and
+    exits 1 unless every sale is in the cloud once (or held as a dead letter with its reason)
+    and every fault was detected and cleared."""
+    import logging
+
+    from simulators.faultfleet import FaultFleet
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # staff poll alerts: a line a poll
+    folder = data_dir or Path(tempfile.mkdtemp(prefix="smartstore-faults-"))
+    typer.echo(f"fault fleet: {stores} stores x {minutes:g} min at {speed:g}x in {folder}")
+    fleet = FaultFleet(
+        stores, minutes, folder, database_url=database_url, speed=speed, progress=typer.echo
+    )
+    result = fleet.run()
+    for line in result.lines():
+        typer.echo(line)
+    if not result.ok:
+        raise typer.Exit(1)

@@ -8,13 +8,20 @@ API/console (uvicorn in a thread), each started in order and stopped in reverse.
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from smartstore.broker import wait_for_port
 
 log = logging.getLogger(__name__)
+
+
+SIMULATED_SKEW_S = 366 * 86_400.0
+"""How far ahead of the cloud a simulated store's clock may run (a year of simulated days)."""
 
 
 class LocalCloud:
@@ -23,23 +30,34 @@ class LocalCloud:
         database_url: str,
         mqtt_url: str,
         *,
-        protocol: str = "5",
+        protocol: str = "auto",
         host: str = "127.0.0.1",
         port: int = 8000,
         store: str = "demo",
+        clock: Callable[[], datetime] | None = None,
+        max_future_skew_s: float = SIMULATED_SKEW_S,
     ) -> None:
+        """``clock``: the API's "now" (tests pin it to see the store's day from another
+        hour); the ingest worker and the nodes keep real time. ``max_future_skew_s``: how
+        far ahead a node's clock may run before its events are dead letters."""
         from cloud.settings import CloudSettings
 
         self.settings = CloudSettings(
             database_url=database_url,
             mqtt_url=mqtt_url,
-            mqtt_protocol=protocol,  # type: ignore[arg-type]
-            ingest_shared=protocol == "5",
+            mqtt_protocol=protocol,
+            ingest_shared=protocol != "3.1.1",  # auto: off when the broker says 3.1.1
             public_url=f"http://{host}:{port}",
+            demo=True,
+            secret_key=secrets.token_urlsafe(48),
+            # Simulated nodes stamp events with the simulation clock, which runs ahead of
+            # the cloud's real one (60x in the demo): not the wrong node clock the check is for.
+            ingest_max_future_skew_s=max_future_skew_s,
         )
         self.host = host
         self.port = port
         self.store = store
+        self.clock = clock
         self.worker: Any = None
         self._sink: Any = None
         self._server: Any = None
@@ -64,8 +82,9 @@ class LocalCloud:
         self.worker = build_worker(self.settings)
         self.worker.start()
 
-    def publish_pricebook(self) -> int:
-        """Publish the store's price book, retained: the kiosks and the shelf pick it up."""
+    def publish_pricebook(self, stores: list[str] | None = None) -> int:
+        """Publish the stores' price books (default: this one's), retained: the kiosks and
+        the shelves pick them up. Returns the first book's product count."""
         from cloud.db.session import make_engine, make_sessionmaker
         from cloud.pricebook.mqtt_sink import MqttRetainedSink
         from cloud.pricebook.publisher import PriceBookPublisher
@@ -75,11 +94,12 @@ class LocalCloud:
         engine = make_engine(self.settings.database_url)
         try:
             publisher = PriceBookPublisher(make_sessionmaker(engine), self._sink)
-            books = publisher.publish([self.store])
-            if books and books[0].version <= 1:
+            codes = stores or [self.store]
+            books = publisher.publish(codes)
+            if books and min(b.version for b in books) <= 1:
                 # a kiosk's empty start-up book is also version 1 and a v1 from the cloud
                 # would never apply (kiosk.service.empty_book): publish v2 at once
-                books = publisher.publish([self.store])
+                books = publisher.publish(codes)
         finally:
             engine.dispose()
         return len(books[0].products) if books else 0
@@ -89,9 +109,14 @@ class LocalCloud:
 
         from cloud.main import create_app
 
-        app = create_app(self.settings)
+        app = create_app(self.settings, clock=self.clock)
         config = uvicorn.Config(
-            app, host=self.host, port=self.port, log_level="warning", access_log=False
+            app,
+            host=self.host,
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            proxy_headers=False,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="cloud-api", daemon=True)

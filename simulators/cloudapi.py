@@ -22,6 +22,8 @@ class CloudApi:
         self._password = password
         self._http = httpx.Client(base_url=self.base_url, timeout=timeout)
         self._token: str | None = None
+        self.buyer: CloudApi | None = None
+        """A manager's client: with it, deliveries go through purchase orders it approves."""
 
     def close(self) -> None:
         self._http.close()
@@ -88,9 +90,89 @@ class CloudApi:
         rows = self.all_pages(f"/inventory/{store}/on-hand")
         return {row["sku"]: Decimal(str(row["on_hand"])) for row in rows}
 
-    def receive(self, store: str, sku: str, qty: int, reference: str) -> None:
-        self._request(
-            "POST",
-            f"/inventory/{store}/receiving",
-            json={"sku": sku, "qty": str(qty), "reference": reference[:200]},
-        )
+    def receive(
+        self, store: str, sku: str, qty: int, reference: str, unit_cost: Decimal | None = None
+    ) -> None:
+        body = {"sku": sku, "qty": str(qty), "reference": reference[:200]}
+        if unit_cost is not None:
+            body["unit_cost"] = str(unit_cost)
+        self._request("POST", f"/inventory/{store}/receiving", json=body)
+
+    def deliver(
+        self, store: str, sku: str, qty: int, reference: str, unit_cost: Decimal, supplier: str
+    ) -> str | None:
+        """A delivery through a purchase order: drafted here, approved and sent by the buyer,
+        received here. Without a buyer, or when the supplier is unknown (a database seeded
+        before suppliers), a plain receiving; returns the order number if there was one."""
+        line = {"sku": sku, "qty": str(qty), "unit_cost": str(unit_cost)}
+        body = {"store": store, "supplier": supplier, "lines": [line], "note": reference[:500]}
+        order = None
+        if self.buyer is not None:
+            order = self._request("POST", "/purchase-orders", json=body, ok=(404,))
+        if order is None or self.buyer is None:
+            self.receive(store, sku, qty, reference, unit_cost)
+            return None
+        number = str(order["number"])
+        self.buyer._request("POST", f"/purchase-orders/{number}/approve")
+        self.buyer._request("POST", f"/purchase-orders/{number}/send")
+        counts = {"lines": [{"line_no": 1, "qty": str(qty)}]}
+        self._request("POST", f"/purchase-orders/{number}/receipts", json=counts)
+        return number
+
+    def stocktake(self, store: str, counts: dict[str, int], reason: str) -> list[dict[str, Any]]:
+        body = {
+            "counts": [{"sku": s, "counted": str(n), "reason": reason} for s, n in counts.items()]
+        }
+        return list(self._request("POST", f"/inventory/{store}/stocktake", json=body))
+
+    def clock_in(self, store: str) -> bool:
+        """Start a shift; False when one was open already (a demo that was killed)."""
+        body = {"store": store}
+        return self._request("POST", "/attendance/clock-in", json=body, ok=(409,)) is not None
+
+    def clock_out(self, store: str) -> None:
+        self._request("POST", "/attendance/clock-out", json={"store": store}, ok=(409,))
+
+    def shifts(self, store: str, **params: str) -> list[dict[str, Any]]:
+        return list(self._request("GET", "/attendance", params={"store": store, **params}))
+
+    def place_order(self, store: str, lines: dict[str, int]) -> dict[str, Any] | None:
+        """An online pickup order of the store; None when the stock is not available (409)."""
+        body = {
+            "store": store,
+            "channel": "miniprogram",
+            "fulfilment": "pickup",
+            "customer": {"name": "Simulated shopper"},
+            "lines": [{"sku": sku, "qty": str(n)} for sku, n in lines.items()],
+        }
+        found = self._request("POST", "/orders", json=body, ok=(409,))
+        return None if found is None else dict(found)
+
+    def order_action(self, order_id: str, action: str) -> bool:
+        """pick, ready, cancel…; False when refused (409: someone else, or the state)."""
+        return self._request("POST", f"/orders/{order_id}/{action}", ok=(409,)) is not None
+
+    def scan_for_order(self, order_id: str, code: str) -> bool:
+        body = {"code": code}
+        return self._request("POST", f"/orders/{order_id}/scans", json=body, ok=(409,)) is not None
+
+    def collect(self, store: str, pickup_code: str) -> bool:
+        body = {"store": store}
+        path = f"/pickups/{pickup_code}/collect"
+        return self._request("POST", path, json=body, ok=(409,)) is not None
+
+    def tasks(self, store: str, **params: str) -> list[dict[str, Any]]:
+        """One page of the store's tasks (open work first)."""
+        page = self._request("GET", "/tasks", params={"store": store, **params})
+        return list(page["items"])
+
+    def start_task(self, task_id: int) -> None:
+        """Take and start an unassigned task; 409 (someone else took it, or it closed) is fine."""
+        self._request("POST", f"/tasks/{task_id}/start", ok=(409,))
+
+    def acknowledge(self, alert_id: int) -> None:
+        """409 (acknowledged meanwhile) is fine: someone did it."""
+        self._request("POST", f"/alerts/{alert_id}/acknowledge", ok=(409,))
+
+    def resolve(self, alert_id: int) -> None:
+        self._request("POST", f"/alerts/{alert_id}/resolve", ok=(409,))

@@ -21,13 +21,15 @@ from simulators.exceptions import SimulatorError
 log = logging.getLogger(__name__)
 
 PASSWORD_FILE = "demo-password.txt"  # noqa: S105 (a file name)
+CLOCK_FILE = "sim-clock.txt"
+"""The simulated time the last run reached: a rerun continues the store's day from there."""
 
 
 @dataclass(frozen=True)
 class DemoOptions:
     data_dir: Path
-    port: int = 8000
-    mqtt_port: int = 1883
+    port: int | None = None
+    mqtt_port: int | None = None
     speed: float | None = None
     reset: bool = False
     password: str | None = None
@@ -47,20 +49,6 @@ def demo_password(data_dir: Path, wanted: str | None) -> tuple[str, bool]:
     return password, True
 
 
-def port_or_free(host: str, port: int) -> tuple[int, bool]:
-    """``port`` if nothing listens there, else a free one (True when it had to change)."""
-    import socket
-
-    from smartstore.broker import free_port
-
-    with socket.socket() as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return free_port(host), True
-    return port, False
-
-
 class Demo:
     """The running demo; ``say`` receives one progress line at a time."""
 
@@ -73,13 +61,15 @@ class Demo:
         self.sim: object = None
         self.api: object = None
         self.password = ""
-        self.mqtt_port = options.mqtt_port
+        self.mqtt_port = options.mqtt_port or 0
+        self.api_port = options.port or 0
 
     def start(self) -> None:
         from simulators.cloud import LocalCloud
         from simulators.cloudapi import CloudApi
+        from simulators.ports import choose_ports
         from simulators.scenario import load_scenario
-        from simulators.store import StoreSimulation
+        from simulators.store import KIOSKS, StoreSimulation
         from smartstore.broker import EmbeddedBroker
 
         opts = self.options
@@ -92,12 +82,11 @@ class Demo:
         if opts.password and not fresh and opts.password != self.password:
             self.say("--password applies to a new data directory only (use --reset)")
 
-        self.mqtt_port, moved = port_or_free(opts.host, opts.mqtt_port)
-        if moved:
-            self.say(f"port {opts.mqtt_port} is busy: the broker uses {self.mqtt_port}")
-        api_port, api_moved = port_or_free(opts.host, opts.port)
-        if api_moved:
-            self.say(f"port {opts.port} is busy: the console uses {api_port}")
+        ports = choose_ports(data, opts.host, opts.port, opts.mqtt_port, screens=KIOSKS)
+        for note in ports.notes:
+            self.say(note)
+        self.mqtt_port, self.api_port = ports.mqtt, ports.console
+        api_port = ports.console
 
         self.say(f"starting the embedded MQTT broker on {opts.host}:{self.mqtt_port} …")
         broker = EmbeddedBroker(opts.host, self.mqtt_port)
@@ -115,6 +104,7 @@ class Demo:
         self.say(f"starting the API and console on {cloud.url} …")
         cloud.start_api()
         self.api = CloudApi(cloud.url, "staff", self.password)
+        self.api.buyer = CloudApi(cloud.url, "manager", self.password)  # approves the orders
 
         scenario = load_scenario("demo", speed=opts.speed)
         self.say(f"starting the simulated store 'demo' at {scenario.speed:g}× speed …")
@@ -123,7 +113,9 @@ class Demo:
             broker.url,
             data / "nodes",
             protocol="3.1.1",
-            cloud=self.api,  # type: ignore[arg-type]
+            cloud=self.api,
+            ui_ports=ports.screens,
+            clock_file=data / CLOCK_FILE,
         )
         self.sim = sim
         sim.start()
@@ -133,6 +125,8 @@ class Demo:
 
         cloud_url = getattr(self.cloud, "url", "")
         out = {"console": f"{cloud_url}/", "api docs": f"{cloud_url}/docs"}
+        if self.mqtt_port:
+            out["mqtt broker"] = f"mqtt://{self.options.host}:{self.mqtt_port}"
         if isinstance(self.sim, StoreSimulation):
             for name, kiosk in self.sim.kiosks.items():
                 if kiosk.ui_url:
@@ -155,6 +149,8 @@ class Demo:
             self.say("stopping the simulated store …")
             self.sim.stop()
         if isinstance(self.api, CloudApi):
+            if self.api.buyer is not None:
+                self.api.buyer.close()
             self.api.close()
         if isinstance(self.cloud, LocalCloud):
             self.say("stopping the API and the ingest worker …")

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from simulators.scenario import (
     BrokerOutage,
+    ClockSkew,
+    DiskFull,
     Fault,
     NodeCrash,
     PaymentTimeout,
@@ -28,12 +31,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 STUCK_MIN_REAL_S = 6.0
+UNLIMITED_PAGES = 1_073_741_823  # SQLite's default max_page_count
 
 
 class FaultRunner:
     def __init__(self, sim: StoreSimulation) -> None:
         self.sim = sim
         self._threads: list[threading.Thread] = []
+        self._paper_lock = threading.Lock()
 
     def start(self) -> None:
         for i, fault in enumerate(self.sim.scenario.faults):
@@ -49,7 +54,7 @@ class FaultRunner:
 
     def _note(self, text: str) -> None:
         clock = self.sim.clock
-        when = clock.now().strftime("%H:%M") if clock else "--:--"
+        when = clock.now().astimezone(self.sim.tz).strftime("%H:%M") if clock else "--:--"
         with self.sim.tally.lock:
             self.sim.tally.faults.append(f"{when} {text}")
         log.warning("fault at %s: %s", when, text)
@@ -57,7 +62,10 @@ class FaultRunner:
     def _play(self, fault: Fault) -> None:
         sim, clock, stop = self.sim, self.sim.clock, self.sim.stop_event
         assert clock is not None
-        if not clock.sleep_until(fault.at - sim.scenario.start, stop):
+        if sim.resumed and sim.at_time_of_day(fault.at) < 0:
+            log.info("%s at %s: already past in the continued day", fault.kind, fault.at)
+            return
+        if not clock.sleep_until(sim.at_time_of_day(fault.at), stop):
             return
         try:
             self._apply(fault)
@@ -103,26 +111,63 @@ class FaultRunner:
             cell.stick(fault.lane, max(real, STUCK_MIN_REAL_S))
             self._note(f"{fault.lane} stuck for {fault.duration:.0f} s")
         elif isinstance(fault, PrinterPaperOut):
-            self._paper(fault.node, "out")
+            self.paper(fault.node, "out")
             self._note(f"{fault.node} printer out of paper")
             clock.sleep(fault.duration, stop)
-            self._paper(fault.node, "ok")
-            self._note(f"{fault.node} printer paper loaded")
+            self.paper(fault.node, "ok")  # no-op when staff loaded paper already
         elif isinstance(fault, PaymentTimeout):
             kiosk = sim.kiosks.get(fault.node)
-            terminal = kiosk.terminal if kiosk is not None else None
+            terminal = kiosk.payment if kiosk is not None else None
             if terminal is None:
                 self._note(f"payment_timeout skipped: no terminal on {fault.node}")
                 return
             terminal.push(*(["timeout"] * fault.count))  # type: ignore[arg-type]
             self._note(f"next {fault.count} card payment(s) on {fault.node} time out")
+        elif isinstance(fault, ClockSkew):
+            if fault.node not in sim.kiosks:
+                self._note(f"clock_skew skipped: no kiosk {fault.node}")
+                return
+            sim.skew[fault.node] = timedelta(seconds=fault.offset)
+            self._note(f"{fault.node} clock {fault.offset / 3600:+.0f} h")
+            clock.sleep(fault.duration, stop)
+            sim.skew.pop(fault.node, None)
+            self._note(f"{fault.node} clock set right")
+        elif isinstance(fault, DiskFull):
+            self._disk_full(fault)
 
-    def _paper(self, node: str, state: str) -> None:
+    def _disk_full(self, fault: DiskFull) -> None:
+        """SQLite's own SQLITE_FULL: the outbox connection may not grow its file any more
+        (free pages inside it are still used, as on a nearly full card)."""
+        sim, clock = self.sim, self.sim.clock
+        assert clock is not None
+        kiosk = sim.kiosks.get(fault.node)
+        outbox = kiosk.node.outbox if kiosk and kiosk.node else None
+        if fault.node == "shelf-1" and sim.shelf is not None:
+            outbox = sim.shelf.outbox
+        if outbox is None:
+            self._note(f"disk_full skipped: {fault.node} is not running")
+            return
+        with outbox.transaction() as tx:
+            (pages,) = tx.conn.execute("PRAGMA page_count").fetchone()
+            tx.conn.execute(f"PRAGMA max_page_count = {int(pages)}")
+        self._note(f"{fault.node} outbox disk full")
+        clock.sleep(fault.duration, sim.stop_event)
+        with outbox.transaction() as tx:
+            tx.conn.execute(f"PRAGMA max_page_count = {UNLIMITED_PAGES}")
+        self._note(f"{fault.node} outbox disk has room again")
+
+    def paper(self, node: str, state: str) -> bool:
+        """Set the simulated printer's paper; True when that changed it."""
         kiosk = self.sim.kiosks.get(node)
-        ctl_printer = kiosk.node.controller.printer if kiosk and kiosk.node else None
-        printer = getattr(ctl_printer, "printer", None)
+        sale_printer = kiosk.node.devices.printer if kiosk and kiosk.node else None
+        printer = getattr(sale_printer, "printer", None)
         transport = getattr(printer, "transport", None)
         if transport is None or not hasattr(transport, "paper"):
             log.warning("%s has no simulated printer: paper fault ignored", node)
-            return
-        transport.paper = state
+            return False
+        with self._paper_lock:
+            changed = bool(transport.paper != state)
+            transport.paper = state
+        if changed and state == "ok" and self.sim.clock is not None:
+            self._note(f"{node} printer paper loaded")
+        return changed

@@ -137,8 +137,10 @@ class Fleet:
     mqtt_url: str
     data_dir: Path
     rate: float = 100.0
-    protocol: Literal["5", "3.1.1"] = "5"
+    protocol: Literal["auto", "5", "3.1.1"] = "auto"
     seed: int = 1
+    end_to_end_acks: bool = True
+    """Off only without a cloud (a broker-only bench): a PUBACK is then delivery."""
     nodes: list[FleetNode] = field(default_factory=list)
     emitted: int = 0
     refused: int = 0
@@ -171,7 +173,9 @@ class Fleet:
             for node, kind in NODES:
                 ident = NodeIdentity(store=store, node=node)
                 path = self.data_dir / store / f"{node}.sqlite3"
-                box_settings = OutboxSettings(path=path, sync="normal")
+                box_settings = OutboxSettings(
+                    path=path, sync="normal", end_to_end_acks=self.end_to_end_acks
+                )
                 outbox = Outbox.open(path, store, node, box_settings)
                 link = Link(settings, ident, outbox, kind=kind, outbox_settings=box_settings)
                 link.start()

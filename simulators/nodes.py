@@ -1,8 +1,8 @@
 """The real kiosk and shelf node code wired to simulated hardware, with crash and restart.
 
-Each node keeps its files (outbox, terminal state) in its own directory, so a restart after
+Each node keeps its files (outbox, payment simulator state) in its own directory, so a restart after
 a crash recovers exactly like a real node: ``boot`` goes up, ``seq`` goes on, the saved
-checkout comes back and a payment left in flight is settled with the terminal.
+checkout comes back and a payment left in flight is settled with the payment simulator.
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,13 +23,16 @@ from edge.link import Link
 from edge.outbox import Outbox
 from edge.runtime import Runtime, Service
 from kiosk.config import KioskConfig
-from kiosk.controller import KioskController
 from kiosk.exceptions import KioskError
-from kiosk.payment.simulator import TerminalSimulator
+from kiosk.payment.simulator import PaymentSimulator
 from kiosk.scanner.config import CameraScannerConfig, Gs1Config
 from kiosk.scanner.gs1 import ScannedCode
 from kiosk.scanner.service import ScannerService
-from kiosk.service import Devices, KioskNode, build_node
+from kiosk.service import KioskNode, build_node
+from kiosk.shell.devices import DecodeTimer, Devices
+from kiosk.shell.parts import Parts
+from kiosk.shell.scanning import Scanning
+from kiosk.shell.session import Session
 from shelf_sensors.lanes import LaneSpec
 from shelf_sensors.service import ShelfService
 from simulators.devices.camera import HandheldCamera
@@ -43,7 +48,7 @@ SCANNER = CameraScannerConfig(
 (``debounce_s``) added a unit every 0.8 s while a shopper waited for the cart to change."""
 
 
-def mqtt_settings(url: str, protocol: Literal["5", "3.1.1"]) -> MqttSettings:
+def mqtt_settings(url: str, protocol: Literal["auto", "5", "3.1.1"]) -> MqttSettings:
     """Quick reconnects: a simulated store should recover from an outage in seconds."""
     return MqttSettings(url=url, protocol=protocol, backoff_min=0.2, backoff_max=3.0)
 
@@ -58,7 +63,7 @@ def abrupt_disconnect(link: Link) -> None:
         sock = client.socket()
         if sock is not None:
             with contextlib.suppress(OSError):
-                sock.close()  # type: ignore[union-attr]
+                sock.close()
         client.loop_stop()
     if link._conn_thread is not None:
         link._conn_thread.join(timeout=5)
@@ -76,9 +81,15 @@ class SimKiosk:
         node: str,
         data_dir: Path,
         mqtt_url: str,
-        protocol: Literal["5", "3.1.1"] = "5",
+        protocol: Literal["auto", "5", "3.1.1"] = "auto",
+        ui_port: int = 0,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """``clock``: the simulated time the kiosk stamps its sales with (default: real)."""
         self.store = store
+        self.ui_port = ui_port
+        """Port of the kiosk's screen; 0 picks a free one (the demo keeps its ports stable)."""
+        self.clock = clock or (lambda: datetime.now(UTC))
         self.node_id = node
         self.dir = data_dir / node
         self.mqtt_url = mqtt_url
@@ -97,7 +108,7 @@ class SimKiosk:
             "outbox": {"path": str(self.dir / "node.sqlite3"), "sync": "normal"},
             "scanner": {"type": "none"},
             "scale": {"type": "fake", "noise_g": 0.3, "sample_s": 0.02, "auto_bag": True},
-            "terminal": {
+            "payment": {
                 "type": "simulator",
                 "state_path": str(self.dir / "terminal.sqlite3"),
                 "latency_s": 0.05,
@@ -105,26 +116,30 @@ class SimKiosk:
             "cash": {"type": "fake"},
             "printer": {"type": "dummy"},
             "attendants": [{"id": "sim-attendant", "badge": ATTENDANT_BADGE}],
-            "ui": {"port": 0},
+            "ui": {"port": self.ui_port},
             "metrics": {"port": 0},  # several simulated kiosks share one host
             "checkout": {"store_name": f"smartstore {self.store}"},
         }
         return load_config(KioskConfig, None, overrides=data, environ={})
 
     @property
-    def ctl(self) -> KioskController:
+    def parts(self) -> Parts:
         if self.node is None:
             raise KioskError("kiosk is down", "kiosk_down")
-        return self.node.controller
+        return self.node.parts
 
     @property
-    def terminal(self) -> TerminalSimulator | None:
-        term = self.node.terminal if self.node is not None else None
-        return term if isinstance(term, TerminalSimulator) else None
+    def session(self) -> Session:
+        return self.parts.session
+
+    @property
+    def payment(self) -> PaymentSimulator | None:
+        adapter = self.node.devices.payment.adapter if self.node is not None else None
+        return adapter if isinstance(adapter, PaymentSimulator) else None
 
     @property
     def cash(self) -> object:
-        return self.node.cash if self.node is not None else None
+        return self.node.devices.cash.acceptor if self.node is not None else None
 
     @property
     def ui_url(self) -> str | None:
@@ -133,21 +148,22 @@ class SimKiosk:
 
     def start(self) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        devices = Devices(scanner=self._scanner)
-        self.node = build_node(self.config(), devices)
+        config = self.config()
+        devices = Devices.from_config(config, scanner=self._scanner)
+        self.node = build_node(config, devices, clock=self.clock)
         self.runtime = Runtime(self.node.services)
         self.runtime.start_all()
         self.up.set()
         log.info("%s up (boot %d)", self.node_id, self.node.outbox.boot)
 
-    def _scanner(self, ctl: KioskController) -> Service:
+    def _scanner(self, scanning: Scanning, timer: DecodeTimer) -> Service:
         def open_camera(_: CameraScannerConfig) -> HandheldCamera:
             self.camera = HandheldCamera()
             return self.camera
 
         def on_scan(code: ScannedCode) -> None:
             try:
-                ctl.scan(
+                scanning.scan(
                     code.text,
                     gtin=code.gtin,
                     weight_kg=code.weight_kg,
@@ -158,9 +174,11 @@ class SimKiosk:
             except KioskError as exc:
                 log.info("%s: scan of %s refused: %s", self.node_id, code.gtin, exc.code)
 
-        return ScannerService(
-            SCANNER, Gs1Config(), on_scan, ctl.is_known, camera_factory=open_camera
+        service = ScannerService(
+            SCANNER, Gs1Config(), on_scan, scanning.is_known, camera_factory=open_camera
         )
+        service.decode_timer = timer
+        return service
 
     def stop(self) -> None:
         self.up.clear()
@@ -201,7 +219,7 @@ class SimShelf:
         mqtt_url: str,
         lanes: list[LaneSpec],
         cell: LiveLoadCell,
-        protocol: Literal["5", "3.1.1"] = "5",
+        protocol: Literal["auto", "5", "3.1.1"] = "auto",
     ) -> None:
         self.identity = NodeIdentity(store=store, node=node)
         self.node_id = node
@@ -246,7 +264,7 @@ class SimShelf:
         self.link.route(
             pricebook_topic(ident.store), pricebook_handler(ident.store, self.service.on_pricebook)
         )
-        self.runtime = Runtime([self.link, self.service])  # type: ignore[list-item]
+        self.runtime = Runtime([self.link, self.service])
         self.runtime.start_all()
         self.up.set()
 

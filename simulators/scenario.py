@@ -78,6 +78,15 @@ class ShopperProfile(_Strict):
     age_restricted_rate: float = Field(
         default=0.03, ge=0, le=1, description="Shoppers adding an age-restricted item"
     )
+    shrink_rate: float = Field(
+        default=0.0, ge=0, le=1, description="Shelf picks followed by a unit leaving unpaid"
+    )
+    online_share: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="Shoppers who order online for pickup instead (needs the cloud API)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> ShopperProfile:
@@ -106,6 +115,15 @@ class StaffProfile(_Strict):
     )
     attendant_delay: Duration = Field(
         default=60.0, description="Simulated time before an attendant clears an intervention"
+    )
+    ack_delay: Duration = Field(
+        default=180.0, description="Simulated time from a new alert to its acknowledgement"
+    )
+    fault_delay: Duration = Field(
+        default=300.0, description="Simulated time from a printer fault to paper loaded"
+    )
+    resolve_delay: Duration = Field(
+        default=600.0, description="Simulated time before staff resolve an alert by hand"
     )
 
 
@@ -155,6 +173,19 @@ class PaymentTimeout(_Fault):
     count: int = Field(default=1, ge=1, le=100, description="Next card payments timing out")
 
 
+class ClockSkew(_Fault):
+    kind: Literal["clock_skew"] = Field(description="A kiosk's clock jumps ahead (no NTP)")
+    node: str = Field(description="kiosk-1 or kiosk-2")
+    offset: Duration = Field(default=2 * 86_400.0, description="How far ahead it runs")
+    duration: Duration = Field(default=600.0, description="Until its clock is set right")
+
+
+class DiskFull(_Fault):
+    kind: Literal["disk_full"] = Field(description="A node's outbox disk has no room left")
+    node: str = Field(description="kiosk-1, kiosk-2 or shelf-1")
+    duration: Duration = Field(default=600.0, description="Until space is freed")
+
+
 Fault = Annotated[
     BrokerOutage
     | NodeCrash
@@ -162,7 +193,9 @@ Fault = Annotated[
     | SensorDrift
     | SensorStuck
     | PrinterPaperOut
-    | PaymentTimeout,
+    | PaymentTimeout
+    | ClockSkew
+    | DiskFull,
     Field(discriminator="kind"),
 ]
 
@@ -219,7 +252,7 @@ def load_scenario(source: str | Path | None, **overrides: Any) -> Scenario:
 def _read(source: str | Path) -> str:
     path = Path(source)
     try:
-        if path.exists():
+        if path.is_file():  # a folder named like a bundled scenario (./demo) is not one
             return path.read_text(encoding="utf-8")
         bundled = resources.files("simulators.scenarios") / f"{source}.yaml"
         if bundled.is_file():

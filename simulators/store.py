@@ -14,6 +14,7 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -23,6 +24,7 @@ from typing import Any, Literal
 from contracts.messages import SaleData
 from contracts.pricebook import PriceBook
 from shelf_sensors.lanes import LaneSpec
+from simulators import stocking
 from simulators.checkout import Shopper, wait_for
 from simulators.clock import SimClock
 from simulators.cloudapi import CloudApi
@@ -31,6 +33,7 @@ from simulators.devices.loadcell import LaneModel, LiveLoadCell
 from simulators.exceptions import NoPriceBookError, SimulatorError
 from simulators.faults import FaultRunner
 from simulators.nodes import SimKiosk, SimShelf
+from simulators.online import OnlineOrders
 from simulators.scenario import Scenario
 from simulators.shoppers import (
     DEMO_MEMBERS,
@@ -41,12 +44,19 @@ from simulators.shoppers import (
     restricted,
     sellable,
 )
+from simulators.simtime import (
+    load_resume,
+    opening,
+    save_resume,
+    seconds_into_day,
+    store_zone,
+)
+from simulators.staff import Staff
 from simulators.uplink import Uplink
 
 log = logging.getLogger(__name__)
 
-KIOSKS = ("kiosk-1", "kiosk-2")
-SHELF = "shelf-1"
+KIOSKS, SHELF = ("kiosk-1", "kiosk-2"), "shelf-1"
 
 
 @dataclass
@@ -54,7 +64,10 @@ class Tally:
     """What the simulation did, for progress lines and for checking the cloud."""
 
     stats: Counter[str] = field(default_factory=Counter)
-    restocked: Counter[str] = field(default_factory=Counter)
+    restocked: Counter[str] = field(default_factory=Counter)  # backroom → shelf: no ledger
+    received: Counter[str] = field(default_factory=Counter)  # opening stock, deliveries
+    shrink: Counter[str] = field(default_factory=Counter)
+    """Units that left a shelf lane unpaid (theft, damage): the ledger does not know."""
     faults: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -71,11 +84,17 @@ class StoreSimulation:
         data_dir: Path,
         *,
         store: str = "demo",
-        protocol: Literal["5", "3.1.1"] = "5",
+        protocol: Literal["auto", "5", "3.1.1"] = "auto",
         cloud: CloudApi | None = None,
         use_uplink: bool = True,
         members: list[str] | None = None,
+        ui_ports: dict[str, int] | None = None,
+        clock_file: Path | None = None,
+        started_at: datetime | None = None,
     ) -> None:
+        """``clock_file``: where the simulated clock is kept between runs (continue, not
+        restart at opening); ``started_at``: the real instant whose store-local date is the
+        simulated day (default: now)."""
         from contracts.topics import validate_id
         from edge.config import MqttSettings
 
@@ -85,6 +104,7 @@ class StoreSimulation:
         self.protocol = protocol
         self.cloud = cloud
         self.members = DEMO_MEMBERS if members is None else members
+        self.ui_ports = ui_ports or {}
         broker = MqttSettings(url=mqtt_url)
         self.uplink = Uplink(broker.host, broker.port) if use_uplink else None
         self.mqtt_url = mqtt_url
@@ -103,6 +123,15 @@ class StoreSimulation:
         self._serving: set[str] = set()
         self._threads: list[threading.Thread] = []
         self.faults: FaultRunner | None = None
+        self.clock_file = clock_file
+        self.started_at = started_at
+        self.tz = store_zone("UTC")
+        self.start_tod = scenario.start
+        self.resumed = False
+        self.staff: Staff | None = None
+        self.online = OnlineOrders(self)
+        self.shelf_id = SHELF
+        self.skew: dict[str, timedelta] = {}  # a kiosk's clock error (clock_skew fault)
 
     # Lifecycle ---------------------------------------------------------------------------
 
@@ -112,7 +141,9 @@ class StoreSimulation:
             self.uplink.start()
             url = self.uplink.url
         for name in KIOSKS:
-            kiosk = SimKiosk(self.store, name, self.data_dir, url, self.protocol)
+            port = self.ui_ports.get(name, 0)
+            clock = self._clock_of(name)
+            kiosk = SimKiosk(self.store, name, self.data_dir, url, self.protocol, port, clock=clock)
             kiosk.start()
             self.kiosks[name] = kiosk
         book = wait_for(self._book, min(5.0, book_timeout), self.stop_event)
@@ -126,20 +157,45 @@ class StoreSimulation:
             )
         self.book = book
         self._start_shelf(book, url)
-        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        self.clock = SimClock(today + timedelta(seconds=self.scenario.start), self.scenario.speed)
+        self.tz = store_zone(book.timezone)
+        resumed = load_resume(self.clock_file)
+        self.resumed = resumed is not None
+        begin = resumed or opening(self.tz, self.scenario.start, self.started_at)
+        self.start_tod = seconds_into_day(begin, self.tz)
+        backroom = stocking.book_opening(self, begin.astimezone(self.tz).date())
+        self.clock = SimClock(begin, self.scenario.speed)  # after the bookings: they take time
+        self.staff = Staff(self, backroom)
+        self._spawn("sim-online", self.online.run)
         self.faults = FaultRunner(self)
         self._spawn("sim-arrivals", self._arrivals)
         for name in KIOSKS:
             self._spawn(f"sim-{name}", self._serve, name)
-        self._spawn("sim-staff", self._staff)
+        self._spawn("sim-staff", self.staff.run)
+        if self.clock_file is not None:
+            self._spawn("sim-clock", self._keep_clock)
         self.faults.start()
+
+    def _clock_of(self, node: str) -> Callable[[], datetime]:
+        return lambda: self.now() + self.skew.get(node, timedelta(0))  # a clock_skew fault
+
+    def _keep_clock(self) -> None:
+        """Save the simulated time now and then, so even a killed demo continues its day."""
+        while not self.stop_event.wait(5.0):
+            save_resume(self.clock_file, self.now())
+
+    def now(self) -> datetime:
+        """The simulated time once the day has started (the nodes stamp sales with it)."""
+        return self.clock.now() if self.clock is not None else datetime.now(UTC)
+
+    def at_time_of_day(self, tod: float) -> float:
+        """Simulated seconds from the clock's start to ``tod`` on the first simulated day."""
+        return tod - self.start_tod
 
     def _restart_kiosks_with_stored_book(self) -> None:
         """A kiosk that stored a price book it did not apply loads it on its next start."""
         for kiosk in self.kiosks.values():
             node = kiosk.node
-            if node is not None and node.controller.store.load_pricebook() is not None:
+            if node is not None and node.parts.session.store.load_pricebook() is not None:
                 log.warning(
                     "%s stored a price book but did not apply it: restarting", kiosk.node_id
                 )
@@ -149,8 +205,8 @@ class StoreSimulation:
     def _book(self) -> PriceBook | None:
         for kiosk in self.kiosks.values():
             node = kiosk.node
-            if node is not None and node.controller.co.book.products:
-                return node.controller.co.book
+            if node is not None and node.parts.session.co.book.products:
+                return node.parts.session.co.book
         return None
 
     def _start_shelf(self, book: PriceBook, url: str) -> None:
@@ -210,6 +266,8 @@ class StoreSimulation:
         self.stop_event.set()
         for thread in self._threads:
             thread.join(timeout=15)
+        if self.clock is not None:
+            save_resume(self.clock_file, self.clock.now())
         if self.faults is not None:
             self.faults.stop()
         if self.shelf is not None and self.shelf.up.is_set():
@@ -235,13 +293,14 @@ class StoreSimulation:
         next_id = 1
         try:
             while not self.stop_event.is_set():
-                start = sc.start if day == 0 else 0.0
+                first = self.start_tod if day == 0 else 0.0
+                start = max(first, sc.start) if day == 0 else 0.0
                 end = sc.end if sc.end is not None else 86_400.0
                 times = arrivals(sc.shoppers.per_hour, start, end, self.rng)
-                if day == 0 and times:
+                if day == 0 and times and first <= sc.start:
                     times[0] = start  # the first shopper is at the door at opening
                 for at in times:
-                    if not self.clock.sleep_until(day * 86_400.0 + at - sc.start, self.stop_event):
+                    if not self.clock.sleep_until(day * 86_400.0 + at - first, self.stop_event):
                         return
                     stock = {
                         lane: (self._product(spec.sku), self.cell.count(lane))
@@ -251,9 +310,7 @@ class StoreSimulation:
                         next_id, at, sc.shoppers, stock, others, special, self.members, self.rng
                     )
                     next_id += 1
-                    self._take_from_shelf(plan)
-                    self.queue.put(plan)
-                    self.tally.add("arrivals")
+                    self.online.route(plan)  # to a kiosk's queue, or an online order
                 if sc.end is not None:
                     return
                 day += 1
@@ -270,6 +327,7 @@ class StoreSimulation:
             if item.lane is not None:
                 self.cell.take(item.lane, 1)
                 self.tally.add("shelf_picks")
+                stocking.maybe_shrink(self, item.lane)
         for item in plan.put_back:
             if item.lane is not None:
                 self.cell.put(item.lane, 1)
@@ -306,59 +364,6 @@ class StoreSimulation:
             finally:
                 self._serving.discard(f"{name}:{plan.shopper_id}")
 
-    # Staff ---------------------------------------------------------------------------------
-
-    def _staff(self) -> None:
-        assert self.clock is not None
-        assert self.cell is not None
-        due: dict[str, float] = {}
-        delay = self.scenario.staff.restock_delay
-        while not self.stop_event.wait(0.5):
-            try:
-                for lane in self._lanes_alerting():
-                    due.setdefault(lane, self.clock.elapsed() + delay)
-            except Exception as exc:  # the cloud may be briefly unreachable
-                log.info("staff cannot read alerts: %s", exc)
-            for lane, when in list(due.items()):
-                if self.clock.elapsed() >= when:
-                    del due[lane]
-                    self._restock(lane)
-
-    def _lanes_alerting(self) -> set[str]:
-        if self.cloud is None:
-            if self.shelf is None:
-                return set()
-            return {
-                lane
-                for lane, st in self.shelf.lane_states().items()
-                if st["state"] in ("low", "out")
-            }
-        prefix = f"{SHELF}/"
-        return {
-            a["source"][len(prefix) :]
-            for a in self.cloud.open_alerts(self.store)
-            if a["type"] in ("low_stock", "out_of_stock") and a["source"].startswith(prefix)
-        } & set(self.lanes)
-
-    def _restock(self, lane: str) -> None:
-        assert self.cell is not None
-        spec = self.lanes[lane]
-        if self.cell.count(lane) > spec.low_stock_at:
-            return  # someone already did, or the alert was a glitch
-        qty = spec.capacity - self.cell.count(lane)
-        if self.cloud is not None:
-            ref = f"sim-restock-{lane}-{int(time.time() * 1000)}"
-            try:
-                self.cloud.receive(self.store, spec.sku, qty, ref)
-            except Exception as exc:
-                log.warning("restock of %s not booked in the cloud: %s", lane, exc)
-                return
-        put = self.cell.put(lane, qty)
-        with self.tally.lock:
-            self.tally.restocked[spec.sku] += put
-            self.tally.stats["restocks"] += 1
-        log.info("staff restocked %s (%s) with %d", lane, spec.sku, put)
-
     # Results -----------------------------------------------------------------------------------
 
     def local_sales(self) -> list[SaleData]:
@@ -367,7 +372,7 @@ class StoreSimulation:
         for kiosk in self.kiosks.values():
             if kiosk.node is None:
                 raise SimulatorError(f"{kiosk.node_id} is down: its sales cannot be read now")
-            out.extend(kiosk.node.controller.store.open_sales()[0])
+            out.extend(kiosk.node.parts.session.store.open_sales()[0])
         return out
 
     def outbox_depth(self) -> int:
@@ -387,7 +392,7 @@ class StoreSimulation:
 
     def progress(self) -> str:
         s = self.tally.stats
-        when = self.clock.now().strftime("%H:%M") if self.clock else "--:--"
+        when = self.clock.now().astimezone(self.tz).strftime("%H:%M") if self.clock else "--:--"
         return (
             f"[{when}] shoppers {s['arrivals']} · sales {s['sales']} · declines "
             f"{s['card_declined']} · manual entries {s['manual_entries']} · restocks "

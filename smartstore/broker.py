@@ -1,8 +1,8 @@
-"""The embedded development broker: amqtt (pure Python) in its own thread or process.
+"""The development broker: Mosquitto when installed, else amqtt (pure Python) in a thread.
 
-Good for the demo and laptops (FIELD-NOTES: ~1,700 msg/s at QoS 1); production runs
-Mosquitto or EMQX (config/mosquitto/). amqtt speaks MQTT 3.1.1 only, so nodes and the
-ingest talk to it with ``protocol: "3.1.1"`` and a plain (not shared) subscription.
+amqtt is good for the demo and laptops (FIELD-NOTES: ~1,700 msg/s at QoS 1); production runs
+Mosquitto or EMQX (config/mosquitto/). amqtt speaks MQTT 3.1.1 only; nodes and the ingest
+on their default ``protocol: auto`` fall back to it by themselves (docs/decisions/0004).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import logging
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import typer
@@ -26,6 +27,19 @@ def broker_config(host: str, port: int) -> dict[str, Any]:
             "amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True},
         },
     }
+
+
+class SnapshotDict(dict[Any, Any]):
+    """amqtt 0.12 loops over its subscription table across ``await``s (retained messages for
+    a resumed session, broadcasts); a subscribe from another client in between ended such a
+    loop with "dictionary changed size during iteration" and dropped that client (seen in
+    the demo under load). Iterating over a snapshot keeps each loop on the table it began."""
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(list(dict.keys(self)))
+
+    def items(self) -> Any:
+        return list(dict.items(self))
 
 
 class EmbeddedBroker:
@@ -64,6 +78,7 @@ class EmbeddedBroker:
 
         async def boot() -> None:
             self._broker = Broker(broker_config(self.host, self.port), loop=loop)
+            self._broker._subscriptions = SnapshotDict()
             await self._broker.start()
 
         try:
@@ -113,18 +128,36 @@ def free_port(host: str = "127.0.0.1") -> int:
 def broker_command(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(1883, "--port", help="TCP port."),
+    engine: str = typer.Option(
+        "auto", "--engine", help="auto (mosquitto when installed, else amqtt), mosquitto, amqtt."
+    ),
 ) -> None:
-    """Run the embedded development broker until Ctrl-C."""
-    broker = EmbeddedBroker(host, port)
+    """Run the development broker until Ctrl-C (or SIGTERM)."""
+    import signal
+
+    from smartstore.mosquitto import MosquittoBroker, pick_engine
+
+    try:
+        chosen = pick_engine(engine)
+    except (ValueError, RuntimeError) as exc:
+        typer.echo(f"broker: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    broker = MosquittoBroker(host, port) if chosen == "mosquitto" else EmbeddedBroker(host, port)
+    stop = threading.Event()
+    # before start: a SIGTERM while starting must still stop (and not orphan) mosquitto
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         broker.start()
-    except (RuntimeError, TimeoutError) as exc:
+    except (RuntimeError, TimeoutError, OSError) as exc:
         typer.echo(f"broker: {exc}", err=True)
         raise typer.Exit(1) from exc
-    typer.echo(f"smartstore broker (amqtt, MQTT 3.1.1) on mqtt://{host}:{port}; Ctrl-C stops")
+    speaks = "MQTT 5 and 3.1.1" if chosen == "mosquitto" else "MQTT 3.1.1"
+    typer.echo(f"smartstore broker ({chosen}, {speaks}) on {broker.url}; Ctrl-C stops")
     try:
-        while True:
-            time.sleep(3600)
+        while not stop.wait(1.0):
+            if isinstance(broker, MosquittoBroker) and not broker.running():
+                typer.echo("broker: mosquitto exited", err=True)
+                raise typer.Exit(1)
     except KeyboardInterrupt:
         pass
     finally:

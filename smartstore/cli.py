@@ -20,6 +20,7 @@ def _version(value: bool) -> None:
 def build_app() -> typer.Typer:
     from cloud.cli import app as cloud_app
     from cloud.fleet.cli import app as device_app
+    from cloud.updates.cli import app as update_app
     from contracts.cli import app as contracts_app
     from kiosk.cli import app as kiosk_app
     from kiosk.cli import scan
@@ -50,7 +51,9 @@ def build_app() -> typer.Typer:
         setup_logging(log_level, log_format)
 
     app.command("demo", help="Embedded broker + cloud on SQLite + one simulated store.")(demo)
-    app.command("broker", help="Run the embedded development MQTT broker (amqtt).")(broker_command)
+    app.command(
+        "broker", help="Run the development MQTT broker (Mosquitto if installed, else amqtt)."
+    )(broker_command)
     app.command("scan", help="Decode barcodes in image files: one JSON line per file.")(scan)
     app.add_typer(cloud_app, name="cloud", help="Cloud API, console, ingest, migrations, seed.")
     app.add_typer(kiosk_app, name="kiosk", help="Self-checkout kiosk node.")
@@ -58,6 +61,7 @@ def build_app() -> typer.Typer:
     app.add_typer(simulate_app, name="simulate", help="Simulated devices against a broker.")
     app.add_typer(contracts_app, name="contracts", help="Message contracts and JSON Schemas.")
     app.add_typer(device_app, name="device", help="Node credentials, commands, remote configs.")
+    app.add_typer(update_app, name="update", help="Signed node software bundles and rollouts.")
     return app
 
 

@@ -6,9 +6,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from smartstore.broker import EmbeddedBroker
 from tests.support.services import MosquittoProcess, embedded_broker, mosquitto, postgres_database
+
+# Property tests check properties, not speed (benchmarks do): on a loaded 2-core CI machine
+# hypothesis' 200 ms deadline and "too slow" health check failed correct code.
+settings.register_profile("smartstore", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("smartstore")
 
 
 @pytest.fixture

@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from cloud.alerts.models import Alert
 from cloud.ingest.runner import build_worker
-from contracts.messages import encode, make_envelope
+from contracts.codec import encode, make_envelope
 from contracts.topics import event_topic
 from tests.cloud.web.server import ARGS, PASSWORD, ConsoleServer, console_server
+from tests.support.screenshots import SHOTS
 from tests.support.services import MosquittoProcess
 
 pytestmark = [pytest.mark.browser, pytest.mark.mosquitto]
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> None:

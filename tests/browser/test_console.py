@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from tests.cloud.web.server import ARGS, PASSWORD, ConsoleServer, console_server
+from tests.support.screenshots import SHOTS
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture
@@ -38,25 +38,11 @@ def login(page: Any, server: ConsoleServer, username: str) -> None:
     page.click("#login")
 
 
-def test_manager_flow_product_import_promotion(
-    page: Any, server: ConsoleServer, tmp_path: Path
-) -> None:
+def create_product(page: Any, server: ConsoleServer) -> None:
+    """TEST-1 through the form: a bad price is reported next to its field, and a name
+    carrying HTML shows as text on the product page and in the search list."""
     from playwright.sync_api import expect
 
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.goto(server.url + "/console")
-    expect(page).to_have_url(server.url + "/console/login?next=/console")
-    expect(page.locator("#maintenance")).to_contain_text("Upgrade tonight")
-    expect(page.locator("#version")).to_contain_text("Version")
-    expect(page.locator("input[name=remember]")).to_have_count(0)  # no "remember me"
-    page.screenshot(path=str(SHOTS / "console-login.png"))
-
-    login(page, server, "admin")
-    expect(page).to_have_url(server.url + "/console/head-office")
-    expect(page.locator("table tbody tr")).to_have_count(3)  # demo, north, east
-    page.screenshot(path=str(SHOTS / "console-head-office.png"))
-
-    # Create a product whose name carries HTML: it must show as text.
     page.click("text=Products")
     page.click("#new-product")
     page.fill("#f-sku", "TEST-1")
@@ -78,7 +64,12 @@ def test_manager_flow_product_import_promotion(
     expect(page.locator("#product-rows .pname")).to_contain_text("<b>bold</b>")
     page.screenshot(path=str(SHOTS / "console-products.png"))
 
-    # CSV import: dry run first, one bad row reported with its line number.
+
+def import_products_csv(page: Any, server: ConsoleServer, tmp_path: Path) -> None:
+    """CSV import: the dry run reports the one bad row with its line number; the real run
+    creates the two good ones."""
+    from playwright.sync_api import expect
+
     csv_file = tmp_path / "products.csv"
     csv_file.write_text(
         "sku,name,price,gtin,category\n"
@@ -104,7 +95,11 @@ def test_manager_flow_product_import_promotion(
     page.goto(server.url + "/console/products?q=CSV-")
     expect(page.locator("#product-rows tr")).to_have_count(2)
 
-    # Promotion with a preview priced through contracts.pricing.
+
+def create_promotion(page: Any, server: ConsoleServer) -> None:
+    """A 20% promotion on TEST-1 whose preview is priced through contracts.pricing."""
+    from playwright.sync_api import expect
+
     page.goto(server.url + "/console/promotions/new")
     page.fill("#f-code", "TEA20")
     page.fill("#f-name", "20% off oolong")
@@ -115,12 +110,35 @@ def test_manager_flow_product_import_promotion(
     page.fill("#f-basket", "TEST-1 2")
     page.click("#preview-button")
     expect(page.locator("#preview-total")).to_contain_text("16.00")
-    expect(page.locator("#preview-saving")).to_have_text("4.00")
+    expect(page.locator("#preview-saving")).to_have_text("¥4.00")
     page.screenshot(path=str(SHOTS / "console-promotion-preview.png"), full_page=True)
     page.click("#save")
     expect(page.locator("#saved")).to_be_visible()
     page.goto(server.url + "/console/promotions")
     expect(page.locator("text=TEA20")).to_be_visible()
+
+
+def test_manager_flow_product_import_promotion(
+    page: Any, server: ConsoleServer, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.goto(server.url + "/console")
+    expect(page).to_have_url(server.url + "/console/login?next=/console")
+    expect(page.locator("#maintenance")).to_contain_text("Upgrade tonight")
+    expect(page.locator("#version")).to_contain_text("Version")
+    expect(page.locator("input[name=remember]")).to_have_count(0)  # no "remember me"
+    page.screenshot(path=str(SHOTS / "console-login.png"))
+
+    login(page, server, "admin")
+    expect(page).to_have_url(server.url + "/console/head-office")
+    expect(page.locator("#stores-today tbody tr")).to_have_count(3)  # demo, north, east
+    page.screenshot(path=str(SHOTS / "console-head-office.png"))
+
+    create_product(page, server)
+    import_products_csv(page, server, tmp_path)
+    create_promotion(page, server)
 
     page.goto(server.url + "/console/s/demo")
     expect(page.locator("#sales-today")).to_be_visible()

@@ -19,9 +19,9 @@ from cloud.products.models import Product, ProductBarcode
 from cloud.stores.models import Store
 from contracts.messages import StockData
 from tests.cloud.web.server import ARGS, PASSWORD, ConsoleServer, console_server
+from tests.support.screenshots import SHOTS
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 
 @pytest.fixture

@@ -17,9 +17,9 @@ import pytest
 
 from tests.cloud.web.server import ARGS
 from tests.integration.test_demo import DemoProcess
+from tests.support.screenshots import SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.timeout(300)]
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 SALES = re.compile(r"(\d+) sales today")
 
 

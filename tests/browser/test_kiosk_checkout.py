@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from edge.runtime import Runtime
+from kiosk.payment.simulator import PaymentSimulator
 from kiosk.service import KioskNode, build_node
 from smartstore.broker import free_port
 from tests.kiosk.books import BEER, MILK
 from tests.kiosk.node import PIN, kiosk_config
+from tests.support.screenshots import SHOTS
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -95,7 +96,9 @@ def test_whole_checkout_with_age_intervention(page, node: KioskNode) -> None:  #
     expect(page.locator("#t-total")).to_have_text("¥38.50")
     page.click("#pay")
     expect(page.locator("#paying")).to_be_visible()
-    node.terminal.push("decline")  # type: ignore[union-attr]
+    adapter = node.devices.payment.adapter
+    assert isinstance(adapter, PaymentSimulator)
+    adapter.push("decline")
     page.click("#pay-card")
     expect(page.locator("#pay-status")).to_have_attribute("data-status", "declined")
     page.screenshot(path=str(SHOTS / "kiosk-payment.png"))

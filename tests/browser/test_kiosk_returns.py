@@ -13,9 +13,9 @@ from kiosk.service import KioskNode, build_node
 from smartstore.broker import free_port
 from tests.kiosk.books import BAG, BREAD, MILK
 from tests.kiosk.node import PIN, kiosk_config, wait_for
+from tests.support.screenshots import SHOTS
 
 pytestmark = pytest.mark.browser
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 ARGS = [
     "--headless",
     "--no-sandbox",
@@ -104,5 +104,5 @@ def test_attendant_returns_two_lines_on_screen(node: KioskNode) -> None:
         expect(rows.nth(1).locator(".left")).to_have_text("0")
         expect(rows.nth(0).locator(".left")).to_have_text("0")
         browser.close()
-    assert node.controller.returns.last is not None
-    assert str(node.controller.returns.last.refund_total) == refund
+    assert node.parts.returns.last is not None
+    assert str(node.parts.returns.last.refund_total) == refund

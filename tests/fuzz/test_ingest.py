@@ -19,8 +19,8 @@ from cloud.db.session import make_engine, make_sessionmaker, transaction
 from cloud.db.sqlite import use_immediate_transactions
 from cloud.ingest.models import DeadLetter, ProcessedEvent
 from cloud.ingest.pipeline import Inbound, Pipeline
+from contracts.codec import decode_event
 from contracts.exceptions import ContractError
-from contracts.messages import decode_event
 from contracts.topics import event_topic, state_topic
 from tests.cloud.factories import envelope, message, sale_data, setup_store
 from tests.fuzz.strategies import FUZZ, hostile_bytes, json_values, mutated_json

@@ -9,15 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contracts.codec import decode_event, decode_model, encode
 from contracts.exceptions import ContractError, MessageError
-from contracts.messages import (
-    Command,
-    CommandResult,
-    NodeState,
-    decode_event,
-    decode_model,
-    encode,
-)
+from contracts.messages import Command, CommandResult, NodeState
 from contracts.topics import event_topic, parse_topic
 from tests.cloud.factories import envelope, message, sale_data
 from tests.fuzz.strategies import (

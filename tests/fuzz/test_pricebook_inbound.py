@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contracts.codec import encode
 from contracts.exceptions import MessageError
-from contracts.messages import Command, NodeState, encode
+from contracts.messages import Command, NodeState
 from contracts.pricebook import (
     WIRE_MAGIC,
     PriceBook,

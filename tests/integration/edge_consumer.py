@@ -1,4 +1,9 @@
-"""A test consumer of one node's events and state, standing in for the cloud ingest."""
+"""A test consumer of one node's events and state, standing in for the cloud ingest.
+
+Like the cloud (SPEC §4) it acks, on the node's ``.../ack``, the highest seq below which it
+has received every event, and acks again when a copy of an acked event arrives, so the
+node's outbox empties; ``acks=False`` plays a cloud that never acks.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,10 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from contracts.messages import NodeState, decode_event, decode_model
+from contracts.codec import decode_event, decode_model, encode
+from contracts.messages import Ack, NodeState
 from contracts.state import apply_state
-from contracts.topics import events_filter, state_topic
+from contracts.topics import ack_topic, events_filter, state_topic
 
 
 @dataclass
@@ -31,10 +37,13 @@ class Consumer:
     store: str = "demo"
     node: str = "kiosk-1"
     persistent: bool = False
+    acks: bool = True
+    floor: int = 0
     arrivals: list[tuple[int, bool]] = field(default_factory=list)
     states: list[NodeState] = field(default_factory=list)
     state: NodeState | None = None
     subscribed: threading.Event = field(default_factory=threading.Event)
+    _seen: set[int] = field(default_factory=set)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _client: mqtt.Client | None = None
 
@@ -78,8 +87,16 @@ class Consumer:
                 self.state = apply_state(self.state, incoming)
             return
         event = decode_event(msg.topic, bytes(msg.payload))
+        env = event.envelope
         with self._lock:
-            self.arrivals.append((event.envelope.seq, event.envelope.historical))
+            self.arrivals.append((env.seq, env.historical))
+            self._seen.add(env.seq)
+            while self.floor + 1 in self._seen:
+                self.floor += 1
+            floor = self.floor
+        if self.acks and floor >= 1 and (env.seq <= floor):
+            ack = encode(Ack(boot=env.boot, seq=floor))
+            client.publish(ack_topic(self.store, self.node), ack, qos=1)
 
     def seqs(self) -> set[int]:
         with self._lock:

@@ -29,6 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--node", default="kiosk-1")
     parser.add_argument("--client-id", default=None)
     parser.add_argument("--keepalive", type=int, default=30)
+    parser.add_argument("--heartbeat", type=float, default=30.0)
     parser.add_argument("--total", type=int, default=0)
     parser.add_argument("--batch", type=int, default=25)
     parser.add_argument(
@@ -48,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         url=args.url,
         client_id=args.client_id,
         keepalive=args.keepalive,
+        heartbeat_s=args.heartbeat,
         backoff_min=0.05,
         backoff_max=0.5,
     )

@@ -134,3 +134,48 @@ def test_wrong_password_anonymous_and_forged_usernames_are_refused(broker: Secur
     anon.client.username_pw_set(None)
     assert anon.connect() != "Success"
     anon.close()
+
+
+def test_the_cli_revokes_a_node_on_the_running_broker(broker: SecureBroker) -> None:
+    """`smartstore device revoke --broker-control host:port`: the plugin drops the client at
+    once (SIGHUP would not: it does not reload the plugin's file)."""
+    from typer.testing import CliRunner
+
+    from smartstore.cli import build_app
+
+    cred = broker.fleet.provision("demo", "kiosk-1")
+    node = login(broker, cred)
+    control = f"{broker.host}:{broker.port}"
+    argv = ["device", "revoke", "--store", "demo", "--node", "kiosk-1"]
+    argv += ["--fleet-dir", str(broker.fleet.settings.dir), "--broker-control", control]
+    result = CliRunner().invoke(build_app(), argv)
+    assert result.exit_code == 0, result.output
+    assert node.disconnected.wait(10), "revoked node still connected"
+    again = Probe(broker, cred.username, cred.password, cred.client_id)
+    assert again.connect() != "Success"
+    again.close()
+    out = CliRunner().invoke(
+        build_app(), ["device", "sync", "--fleet-dir", str(broker.fleet.settings.dir)]
+    )
+    assert out.exit_code == 0, out.output
+
+
+def test_a_revocation_the_live_broker_missed_is_applied_by_the_next_change(
+    broker: SecureBroker,
+) -> None:
+    """Every change reconciles the running broker with the registry, so a revocation written
+    while the broker could not be told (no control configured, broker unreachable) takes
+    effect with the next change, not never."""
+    from cloud.fleet.service import Fleet
+
+    cred = broker.fleet.provision("demo", "kiosk-1")
+    node = login(broker, cred)
+    files_only = Fleet(broker.fleet.settings.model_copy(update={"control": None}))
+    files_only.revoke("demo", "kiosk-1")
+    time.sleep(0.5)
+    assert not node.disconnected.is_set(), "the broker was not told: still connected"
+    broker.fleet.provision("demo", "kiosk-2")  # any later change
+    assert node.disconnected.wait(10), "the next change disconnected the revoked node"
+    again = Probe(broker, cred.username, cred.password, cred.client_id)
+    assert again.connect() != "Success"
+    again.close()

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -117,6 +118,8 @@ def test_demo_shows_sales_and_alerts_then_stops_cleanly_and_continues(tmp_path: 
     assert "demo stopped" in demo.output
     assert (data / "cloud.sqlite3").exists()
 
+    # the simulated clock is kept: the second run continues the day, not from 09:00
+    saved = datetime.fromisoformat((data / "sim-clock.txt").read_text(encoding="utf-8").strip())
     again = DemoProcess(data, "--speed", "120")
     try:
         again.wait_output(r"smartstore demo ready", 60)
@@ -124,6 +127,14 @@ def test_demo_shows_sales_and_alerts_then_stops_cleanly_and_continues(tmp_path: 
         assert "nothing to add (already seeded)" in again.output
         client = login(f"http://127.0.0.1:{again.port}", password)
         assert client.get("/api/v1/sales", params={"store": "demo"}).json()["total"] >= sales
+        newest = datetime.min.replace(tzinfo=UTC)
+        deadline = time.monotonic() + 60
+        while newest <= saved and time.monotonic() < deadline:
+            page = client.get("/api/v1/sales", params={"store": "demo", "limit": 500}).json()
+            stamps = [datetime.fromisoformat(s["completed_at"]) for s in page["items"]]
+            newest = max(stamps, default=newest)
+            time.sleep(1)
+        assert newest > saved, (newest, saved)  # stamped with the continued simulated clock
         client.close()
         assert again.interrupt() == 0
     finally:

@@ -53,6 +53,7 @@ def test_events_accepted_offline_arrive_later_and_live_overtakes_backlog(
         for n in range(50):
             outbox.emit("fault", fault(n))
         wait_for(lambda: consumer.max_seq() == 50, 10, "the first 50 events")
+        wait_for(lambda: outbox.depth() == 0, 10, "the first 50 acked by the consumer")
 
         broker.stop()
         wait_for(lambda: not link.connected, 10, "link noticing the outage")
@@ -74,6 +75,7 @@ def test_events_accepted_offline_arrive_later_and_live_overtakes_backlog(
         )
         last = 50 + BACKLOG + 1
         wait_for(lambda: len(consumer.seqs()) == last, 30, "every event after recovery")
+        wait_for(lambda: outbox.depth() == 0, 30, "every event acked")
     finally:
         link.stop()
         outbox.close()
@@ -81,7 +83,9 @@ def test_events_accepted_offline_arrive_later_and_live_overtakes_backlog(
 
     assert consumer.seqs() == set(range(1, last + 1))
     order = [seq for seq, _ in consumer.arrivals]
-    flags = dict(consumer.arrivals)
+    flags: dict[int, bool] = {}
+    for seq, historical in consumer.arrivals:
+        flags.setdefault(seq, historical)  # a copy re-sent later is always historical
     backlog_seqs = [e.seq for e in envelopes]
     assert order.index(live.seq) < order.index(backlog_seqs[-1]), "live event stuck behind backlog"
     assert flags[live.seq] is False

@@ -25,7 +25,7 @@ from cloud.ingest.runner import ingest_engine
 from cloud.ingest.worker import IngestWorker
 from cloud.sales.models import Sale
 from cloud.settings import CloudSettings
-from contracts.messages import encode, make_envelope
+from contracts.codec import encode, make_envelope
 from contracts.topics import event_topic
 from tests.cloud.factories import GTINS, sale_data, setup_store
 from tests.support.services import MosquittoProcess, postgres_database

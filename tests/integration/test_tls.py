@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,6 +26,8 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from sqlalchemy import func, select
 
+from cloud.auth.models import Role
+from cloud.auth.service import create_user, make_hasher
 from cloud.db.models import load_models
 from cloud.db.session import make_engine, make_sessionmaker, transaction
 from cloud.fleet.service import Fleet, IssuedCredentials
@@ -97,6 +100,12 @@ def tls_broker() -> Iterator[TlsBroker]:
     fleet_dir.chmod(0o755)
     for path in fleet_dir.iterdir():
         path.chmod(0o644)
+    # one listener set here (TLS is the point): node and cloud-service users in one file
+    passwd = work / "passwd-all"
+    passwd.write_text(
+        fleet.settings.passwd_path.read_text() + fleet.settings.service_passwd_path.read_text()
+    )
+    passwd.chmod(0o644)
     port, mtls_port = free_port(), free_port()
     tls = [f"cafile {pki / 'ca.crt'}", f"certfile {pki / 'broker.crt'}"]
     tls += [f"keyfile {pki / 'broker.key'}", "tls_version tlsv1.2"]
@@ -106,7 +115,7 @@ def tls_broker() -> Iterator[TlsBroker]:
             [
                 "per_listener_settings false",
                 "allow_anonymous false",
-                f"password_file {fleet.settings.passwd_path}",
+                f"password_file {passwd}",
                 f"acl_file {fleet.settings.acl_path}",
                 "persistence false",
                 "set_tcp_nodelay true",
@@ -266,10 +275,20 @@ def test_cloud_serve_over_https(tls_broker: TlsBroker, tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'api.sqlite3'}"
     engine = make_engine(db)
     load_models().create_all(engine)
+    with make_sessionmaker(engine)() as session, session.begin():
+        create_user(
+            session,
+            username="admin",
+            password="long enough pw",
+            role=Role.ADMIN,
+            store_codes=[],
+            now=datetime.now(UTC),
+            hasher=make_hasher(fast=True),
+        )
     engine.dispose()
     port = free_port()
     pki = tls_broker.pki
-    env = {**os.environ, "SMARTSTORE_DATABASE_URL": db}
+    env = {**os.environ, "SMARTSTORE_DATABASE_URL": db, "SMARTSTORE_SECRET_KEY": "t" * 40}
     cmd = [sys.executable, "-m", "smartstore", "cloud", "serve", "--host", "127.0.0.1"]
     cmd += ["--port", str(port), "--no-publish"]
     cmd += ["--ssl-certfile", str(pki / "broker.crt"), "--ssl-keyfile", str(pki / "broker.key")]
@@ -283,6 +302,19 @@ def test_cloud_serve_over_https(tls_broker: TlsBroker, tmp_path: Path) -> None:
         assert "/api/v1/auth/token" in res.json()["paths"]
         res = httpx.get(f"https://localhost:{port}/console/login", verify=trusted, timeout=10)
         assert res.status_code == 200
+        # HTTPS: every cookie is Secure and the browser is told to stay on HTTPS (HSTS),
+        # with no cookie_secure setting (the issue: Secure was missing unless it was set).
+        assert res.headers["strict-transport-security"] == "max-age=31536000"
+        assert "; Secure" in res.headers["set-cookie"]
+        form = {"username": "admin", "password": "long enough pw"}
+        res = httpx.post(
+            f"https://127.0.0.1:{port}/api/v1/auth/session", data=form, verify=trusted, timeout=10
+        )
+        assert res.status_code == 200
+        cookie = res.headers["set-cookie"]
+        assert cookie.startswith("smartstore_session=")
+        assert "; Secure" in cookie
+        assert "HttpOnly" in cookie
         untrusted = ssl.create_default_context(cafile=str(tls_broker.other / "ca.crt"))
         with pytest.raises(httpx.ConnectError):
             httpx.get(f"https://127.0.0.1:{port}/openapi.json", verify=untrusted, timeout=10)

@@ -26,9 +26,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-import paho.mqtt.client as mqtt
-import psycopg
-from paho.mqtt.enums import CallbackAPIVersion
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,9 +38,8 @@ from cloud.members import service as members
 from cloud.products import repository as product_repo
 from cloud.products import service as products
 from cloud.stores import service as stores
-from contracts.messages import encode, make_envelope
-from contracts.topics import event_topic
 from simulators.uplink import Uplink
+from tests.reliability import faults
 from tests.reliability.invariants import NodeLedger, Verdict, check_all
 from tests.reliability.node import GTINS, MEMBER_PHONES
 from tests.support.services import MosquittoProcess, mosquitto, postgres_database
@@ -215,53 +211,15 @@ class Fleet:
 
     def kill_pg_connections(self) -> int:
         """pg_terminate_backend of every other connection to the soak database (workers')."""
-        admin = self.db_url.replace("postgresql+psycopg://", "postgresql://")
-        with psycopg.connect(admin, autocommit=True) as conn:
-            rows = conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            ).fetchall()
+        killed = faults.terminate_other_connections(self.db_url)
         self.engine.dispose()
-        return len(rows)
+        return killed
 
     def publish_malformed(self) -> None:
         """Messages the cloud must keep as dead letters: bad JSON, spoofed, rogue, not UTF-8."""
-        code = self.rng.choice(self.codes)
-        other = self.rng.choice([c for c in self.codes if c != code] or ["zz"])
-        tag = uuid.uuid4().hex
-        sale_topic = event_topic(code, "kiosk-1", "sale")
-        spoof = make_envelope(
-            store=other,
-            node="kiosk-1",
-            boot=1,
-            seq=1,
-            event_type="fault",
-            data={"code": "spoof", "component": tag},
-        )
-        rogue = make_envelope(
-            store=code,
-            node="rogue-1",
-            boot=1,
-            seq=1,
-            event_type="fault",
-            data={"code": "rogue", "component": tag},
-        )
-        bad = [
-            (sale_topic, f'{{"event_id": "{tag}"'.encode()),
-            (event_topic(code, "kiosk-1", "fault"), encode(spoof)),
-            (event_topic(code, "rogue-1", "fault"), encode(rogue)),
-            (sale_topic, b"\xff\xfe" + tag.encode()),
-        ]
-        client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
-        client.connect(self.broker.host, self.broker.port)
-        client.loop_start()
-        try:
-            for topic, payload in bad:
-                client.publish(topic, payload, qos=1).wait_for_publish(10)
-                self.malformed.add(payload)
-        finally:
-            client.disconnect()
-            client.loop_stop()
+        bad = faults.malformed_messages(self.rng, self.codes)
+        faults.publish(self.broker.host, self.broker.port, bad)
+        self.malformed.update(payload for _, payload in bad)
 
     def receive_stock(self) -> None:
         """A goods receipt through the cloud's inventory service (the ledger's other side)."""

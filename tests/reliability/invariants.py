@@ -59,7 +59,9 @@ class NodeLedger:
                     sales[str(key)] = info
                 else:
                     toggles[str(key)] = str(info["state"])
-            (unsent,) = conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()
+            (unsent,) = conn.execute(
+                "SELECT count(*) FROM outbox WHERE acked_at IS NULL"  # not acked by the cloud
+            ).fetchone()
         finally:
             conn.close()
         return cls(store, node, seqs, sales, toggles, int(unsent))
@@ -121,7 +123,9 @@ def _check_seqs(session: Session, ledgers: list[NodeLedger], verdict: Verdict) -
         if extra:
             verdict.violations.append(f"{led.store}/{led.node}: unknown seqs {sorted(extra)[:5]}")
         if led.unsent:
-            verdict.violations.append(f"{led.store}/{led.node}: {led.unsent} rows still unsent")
+            verdict.violations.append(
+                f"{led.store}/{led.node}: {led.unsent} rows never acked by the cloud"
+            )
 
 
 def _check_sales(

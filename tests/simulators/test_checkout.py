@@ -34,10 +34,10 @@ def kiosk(tmp_path: Path) -> Iterator[SimKiosk]:
     node = SimKiosk("demo", "kiosk-1", tmp_path, url)
     node.start()
     book = demo_book(version=2)
-    node.ctl.store.save_pricebook(book.version, encode_pricebook(book))
+    node.session.store.save_pricebook(book.version, encode_pricebook(book))
     node.stop()
     node.start()  # loads the stored book, as after a restart
-    assert node.ctl.co.book.version == 2
+    assert node.session.co.book.version == 2
     try:
         yield node
     finally:
@@ -58,7 +58,7 @@ def serve(kiosk: SimKiosk, frames: FrameCache, n: int, *items: Item) -> dict[str
 def units(kiosk: SimKiosk) -> list[dict[str, Decimal]]:
     """Units per GTIN of each sale the kiosk recorded, oldest first."""
     out = []
-    for sale in kiosk.ctl.store.open_sales()[0]:
+    for sale in kiosk.session.store.open_sales()[0]:
         per: dict[str, Decimal] = {}
         for line in sale.lines:
             per[line.gtin] = per.get(line.gtin, Decimal(0)) + line.qty

@@ -8,7 +8,13 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
-from smartstore.broker import EmbeddedBroker, broker_config, free_port, wait_for_port
+from smartstore.broker import (
+    EmbeddedBroker,
+    SnapshotDict,
+    broker_config,
+    free_port,
+    wait_for_port,
+)
 
 
 def client() -> mqtt.Client:
@@ -64,3 +70,22 @@ def test_stop_frees_the_port_and_a_busy_port_is_reported() -> None:
 def test_config_listens_where_asked() -> None:
     cfg = broker_config("0.0.0.0", 1999)
     assert cfg["listeners"]["default"]["bind"] == "0.0.0.0:1999"
+
+
+def test_subscription_table_loops_survive_a_subscribe_in_between() -> None:
+    """amqtt walks its table across awaits; another client's subscribe in the middle must
+    not end the walk ("dictionary changed size during iteration" dropped a demo node)."""
+    table = SnapshotDict({"a/#": [], "b/+": []})
+    walked = []
+    for topic in table:
+        walked.append(topic)
+        table[f"new/{topic}"] = []  # what a concurrent SUBSCRIBE does
+    for topic, _subs in table.items():
+        if topic.startswith("new/"):
+            del table[topic]  # and a concurrent disconnect
+    assert walked == ["a/#", "b/+"]
+    assert sorted(table) == ["a/#", "b/+"]
+
+
+def test_the_embedded_broker_walks_snapshots(amqtt_broker: EmbeddedBroker) -> None:
+    assert isinstance(amqtt_broker._broker._subscriptions, SnapshotDict)

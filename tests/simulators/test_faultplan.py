@@ -1,0 +1,72 @@
+"""The fault fleet's plan and its verdicts, from REST-shaped alerts and dead letters."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from simulators.faultplan import KINDS, NodeFacts, judge, store_faults
+from simulators.scenario import ClockSkew, DiskFull, NodeCrash, PaymentTimeout, SensorStuck
+
+START, WINDOW = 10 * 3600.0, 600.0
+NONE = NodeFacts()
+
+
+def plan(stores: int, seed: int = 1) -> list[list[Any]]:
+    return [
+        store_faults(i, seed=seed, start=START, window=WINDOW, lanes=3, skew_s=3 * 86_400.0)
+        for i in range(stores)
+    ]
+
+
+def test_every_kind_is_played_and_each_fault_fits_the_window() -> None:
+    faults = [f for store in plan(len(KINDS)) for f in store]
+    assert Counter(f.kind for f in faults) == dict.fromkeys(KINDS, 2)
+    for f in faults:
+        assert START + 60 <= f.at <= START + WINDOW / 2
+        span = getattr(f, "duration", None) or getattr(f, "down_for", 0.0)
+        assert f.at + span <= START + 0.85 * WINDOW  # over before the broker restarts
+    assert plan(4, seed=1) == plan(4, seed=1)
+    assert plan(4, seed=1) != plan(4, seed=2)
+
+
+def alert(kind: str, source: str, resolved: bool) -> dict[str, Any]:
+    at = "2026-03-02T10:05:00+00:00"
+    resolved_at = at if resolved else None
+    return {"type": kind, "source": source, "opened_at": at, "resolved_at": resolved_at}
+
+
+def test_an_alert_fault_needs_its_alert_raised_and_cleared() -> None:
+    crash = NodeCrash(kind="node_crash", at="10:00", node="kiosk-2", down_for=60.0)
+    other = alert("device_offline", "kiosk-1", True)
+    assert not judge("s", crash, [other], set(), NONE).ok
+    open_one = alert("device_offline", "kiosk-2", False)
+    verdict = judge("s", crash, [other, open_one], set(), NONE)
+    assert not verdict.ok
+    assert verdict.outcome == "0 of 1 alert(s) cleared after"
+    assert judge("s", crash, [alert("device_offline", "kiosk-2", True)], set(), NONE).ok
+    stuck = SensorStuck(kind="sensor_stuck", at="10:00", lane="l3", duration=60.0)
+    verdict = judge("s", stuck, [], set(), NONE)
+    assert not verdict.ok
+    assert "not raised: device_fault shelf-1/lane:l3" in verdict.detected
+
+
+def test_a_skewed_clock_shows_as_its_sales_held_and_timeouts_as_settlements() -> None:
+    skew = ClockSkew(kind="clock_skew", at="10:00", node="kiosk-1", offset=1e5, duration=60.0)
+    facts = NodeFacts(skewed_sales=frozenset({"a", "b"}))
+    verdict = judge("s", skew, [], {"a", "b", "x"}, facts)
+    assert verdict.ok
+    assert verdict.detected == "2 of 2 skewed sale(s) held: in the future"
+    assert not judge("s", skew, [], {"a"}, facts).ok  # "b" was applied or lost
+    timeout = PaymentTimeout(kind="payment_timeout", at="10:00", node="kiosk-1", count=2)
+    settled = NodeFacts(charges={"lost": 1, "cancelled": 1, "captured": 5})
+    assert judge("s", timeout, [], set(), settled).ok
+    assert not judge("s", timeout, [], set(), NodeFacts(charges={"captured": 7})).ok
+
+
+def test_a_full_disk_passes_when_the_kiosk_sells_again_after_it() -> None:
+    full = DiskFull(kind="disk_full", at="10:00", node="kiosk-2", duration=60.0)
+    verdict = judge("s", full, [], set(), NodeFacts(refused=3, sales_after=2))
+    assert verdict.ok
+    assert verdict.detected == "kiosk: 3 checkout step(s) refused, cannot save"
+    assert not judge("s", full, [], set(), NodeFacts(refused=3, sales_after=0)).ok
