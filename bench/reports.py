@@ -32,8 +32,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.db.models import load_models
 from cloud.db.session import make_engine, make_sessionmaker
@@ -166,6 +166,75 @@ def forecast_bench(n_series: int = 200, days: int = 126, seed: int = 7) -> None:
     )
 
 
+def load(engine: Engine, factory: sessionmaker[Session], args: argparse.Namespace) -> None:
+    """Fresh schema, generated sales and rebuilt aggregates; prints sizes and load times."""
+    load_models().drop_all(engine)
+    load_models().create_all(engine)
+    t0 = time.perf_counter()
+    with factory() as s, s.begin():
+        generate(s, args.lines, args.stores, args.products)
+    t_gen = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    with factory() as s, s.begin():
+        n_sales = aggregates.rebuild(s)
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        counts = {
+            t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in (
+                "sale_lines",
+                "sales",
+                "agg_sales_hourly",
+                "agg_product_daily",
+                "agg_product_monthly",
+            )
+        }
+    t_agg = time.perf_counter() - t0
+    print(
+        f"generated {counts} in {t_gen:.1f} s; aggregates rebuilt ({n_sales} sales) "
+        f"in {t_agg:.1f} s"
+    )
+
+
+def compare(factory: sessionmaker[Session], repeat: int) -> None:
+    """Times June's reports on aggregates and on raw tables, checks they agree, prints both."""
+    first, last = date(YEAR, 6, 1), date(YEAR, 6, 30)
+    zone = ZoneInfo(TZ)
+    start = datetime.combine(first, dtime.min, tzinfo=zone).astimezone(UTC)
+    end = datetime.combine(last + timedelta(days=1), dtime.min, tzinfo=zone).astimezone(UTC)
+    store = 7
+    with factory() as s:
+        agg_ms, daily = timed(lambda: service.sales_report(s, [store], "day", first, last), repeat)
+        raw_ms, raw_daily = timed(
+            lambda: s.execute(text(RAW_DAILY), {"store": store, "start": start, "end": end}).all(),
+            repeat,
+        )
+        assert [(r[0], r[1], Decimal(r[7])) for r in raw_daily] == [
+            (row[0], row[1], row[7]) for row in daily.rows
+        ], "aggregate and raw daily reports differ"
+        top_ms, top = timed(lambda: service.product_report(s, None, first, last, limit=50), repeat)
+        raw_top_ms, raw_top = timed(
+            lambda: s.execute(
+                text(RAW_TOP), {"start": start, "end": end, "first": first, "last": last}
+            ).all(),
+            max(3, repeat // 3),
+        )
+        assert [(r[0], Decimal(r[5])) for r in raw_top] == [(row[0], row[8]) for row in top.rows], (
+            "aggregate and raw top-50 differ"
+        )
+
+    print(
+        f"store daily report, one month ({len(daily.rows)} days): aggregate "
+        f"{agg_ms:.2f} ms, raw {raw_ms:.2f} ms, ratio raw/aggregate {raw_ms / agg_ms:.1f}x "
+        f"[target <= 200 ms: {'pass' if agg_ms <= 200 else 'FAIL'}]"
+    )
+    print(
+        f"chain-wide monthly top 50: aggregate {top_ms:.2f} ms, raw {raw_top_ms:.2f} ms, "
+        f"ratio raw/aggregate {raw_top_ms / top_ms:.1f}x "
+        f"[target <= 1000 ms: {'pass' if top_ms <= 1000 else 'FAIL'}]"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--lines", type=int, default=5_000_000, help="sale lines to generate")
@@ -181,76 +250,10 @@ def main() -> None:
 
     with database(args.url) as url:
         engine = make_engine(url)
-        load_models().drop_all(engine)
-        load_models().create_all(engine)
         factory = make_sessionmaker(engine)
-        t0 = time.perf_counter()
-        with factory() as s, s.begin():
-            generate(s, args.lines, args.stores, args.products)
-        t_gen = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        with factory() as s, s.begin():
-            n_sales = aggregates.rebuild(s)
-        with engine.connect() as conn:
-            conn.execute(text("ANALYZE"))
-            counts = {
-                t: conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
-                for t in (
-                    "sale_lines",
-                    "sales",
-                    "agg_sales_hourly",
-                    "agg_product_daily",
-                    "agg_product_monthly",
-                )
-            }
-        t_agg = time.perf_counter() - t0
-        print(
-            f"generated {counts} in {t_gen:.1f} s; aggregates rebuilt ({n_sales} sales) "
-            f"in {t_agg:.1f} s"
-        )
-
-        first, last = date(YEAR, 6, 1), date(YEAR, 6, 30)
-        zone = ZoneInfo(TZ)
-        start = datetime.combine(first, dtime.min, tzinfo=zone).astimezone(UTC)
-        end = datetime.combine(last + timedelta(days=1), dtime.min, tzinfo=zone).astimezone(UTC)
-        store = 7
-        with factory() as s:
-            agg_ms, daily = timed(
-                lambda: service.sales_report(s, [store], "day", first, last), args.repeat
-            )
-            raw_ms, raw_daily = timed(
-                lambda: s.execute(
-                    text(RAW_DAILY), {"store": store, "start": start, "end": end}
-                ).all(),
-                args.repeat,
-            )
-            assert [(r[0], r[1], Decimal(r[7])) for r in raw_daily] == [
-                (row[0], row[1], row[7]) for row in daily.rows
-            ], "aggregate and raw daily reports differ"
-            top_ms, top = timed(
-                lambda: service.product_report(s, None, first, last, limit=50), args.repeat
-            )
-            raw_top_ms, raw_top = timed(
-                lambda: s.execute(
-                    text(RAW_TOP), {"start": start, "end": end, "first": first, "last": last}
-                ).all(),
-                max(3, args.repeat // 3),
-            )
-            assert [(r[0], Decimal(r[5])) for r in raw_top] == [
-                (row[0], row[8]) for row in top.rows
-            ], "aggregate and raw top-50 differ"
+        load(engine, factory, args)
+        compare(factory, args.repeat)
         engine.dispose()
-
-    print(
-        f"store daily report, one month ({len(daily.rows)} days): aggregate "
-        f"{agg_ms:.2f} ms, raw {raw_ms:.2f} ms, ratio raw/aggregate {raw_ms / agg_ms:.1f}x "
-        f"[target <= 200 ms: {'pass' if agg_ms <= 200 else 'FAIL'}]"
-    )
-    print(
-        f"chain-wide monthly top 50: aggregate {top_ms:.2f} ms, raw {raw_top_ms:.2f} ms, "
-        f"ratio raw/aggregate {raw_top_ms / top_ms:.1f}x "
-        f"[target <= 1000 ms: {'pass' if top_ms <= 1000 else 'FAIL'}]"
-    )
 
 
 if __name__ == "__main__":

@@ -1,220 +1,245 @@
-"""Smart shelf pipeline benchmark: accuracy and speed on a generated corpus.
+"""Smart shelf benchmark on independent traces: every noise family, many seeds, worst case.
 
-    .venv/bin/python -m bench.shelf [--minutes 45] [--lanes 24] [--quiet-hours 24] [--seed 1]
+    .venv/bin/python -m bench.shelf [--seeds 1000-1004] [--minutes 40] [--rate 40]
+        [--families all] [--quiet-hours 24] [--quiet-seeds 1000] [--jobs 2]
 
-Corpus (shelf_sensors.simulation): SKUs 30 g–2 kg (log-uniform), noise σ 1 g, spikes 1e-3 per
-sample (up to half the cell's range), failed reads 2e-4, creep, temperature drift, touch
-transients with overshoot and crosstalk, unit spread 1–3 %, wrong-lane put-backs. Baseline
-in the same run: a naive detector (vectorised numpy, level change > μ/2 held 0.25 s) on the
-same samples — its F1 and its speed.
+Traces come from ``bench.shelfgen`` (written without reading the detector, issue 17); seeds
+≥ 1000 are held out from tuning, so the default run reports on traces nobody tuned on. The
+detector is the ``smartstore shelf replay`` pipeline (:func:`shelf_sensors.replay.replay`);
+the baseline in the same run is ``bench.shelfgen.naive`` on the same traces, scored by the
+same scorer. Speed is trace seconds × lanes per CPU second of the replay alone (one core).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
-from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from multiprocessing import Pool
 
-import numpy as np
+from bench.shelfgen import FAMILIES, Scores, combine, generate, naive, score
+from shelf_sensors.lanes import parse_lanes_mapping
+from shelf_sensors.replay import replay
 
-from shelf_sensors.detection import LaneEvent, LanePipeline
-from shelf_sensors.lanes import LaneSpec
-from shelf_sensors.simulation import (
-    Action,
-    NoiseModel,
-    SimLane,
-    initial_stock,
-    make_lanes,
-    render,
-    scenario,
-)
-
-RATE = 80.0
+TARGETS = {
+    "f1": 0.99,
+    "qty": 0.99,
+    "foreign": 0.90,
+    "oos_median_s": 5.0,
+    "speed": 200.0,
+}
 
 
-def spec(lane: SimLane) -> LaneSpec:
-    return LaneSpec(
-        lane=lane.lane,
-        sku=lane.sku,
-        unit_weight_g=lane.mu,
-        capacity=lane.capacity,
-        low_stock_at=lane.low_stock_at,
-    )
+@dataclass
+class Run:
+    """One trace scored for both detectors."""
+
+    family: str
+    seed: int
+    ours: Scores
+    naive: Scores
+    lane_seconds: float
+    cpu_s: float
 
 
-def run_pipeline(
-    lanes: list[SimLane], t: np.ndarray, grams: dict[str, np.ndarray]
-) -> tuple[list[LaneEvent], float, float]:
-    events: list[LaneEvent] = []
-    times = t.tolist()
-    wall0, cpu0 = time.perf_counter(), time.process_time()
-    for lane in lanes:
-        pipe = LanePipeline(spec(lane))
-        feed = pipe.feed
-        for ti, gi in zip(times, grams[lane.lane].tolist(), strict=True):
-            out = feed(ti, gi)
-            if out:
-                events.extend(out)
-    return events, time.perf_counter() - wall0, time.process_time() - cpu0
+def run_trace(job: tuple[str, int, float, float]) -> Run:
+    """Generate one trace, replay it through the pipeline and the baseline, score both."""
+    family, seed, minutes, rate = job
+    trace = generate(family, seed, minutes=minutes, rate_hz=rate)
+    lanes = parse_lanes_mapping(trace.lanes, f"{family}/{seed}")
+    cpu0 = time.process_time()
+    lines = [e.replay_line() for e in replay(trace.samples(), lanes)]
+    cpu = time.process_time() - cpu0
+    ours = score(trace.truth, lines)
+    base = score(trace.truth, naive.detect(trace))
+    return Run(family, seed, ours, base, minutes * 60.0 * len(lanes), cpu)
 
 
-def naive(
-    lanes: list[SimLane], t: np.ndarray, grams: dict[str, np.ndarray]
-) -> tuple[list[tuple[float, str, str, int]], float]:
-    """Baseline: hold the last level; a change > μ/2 lasting 20 samples is an event."""
-    out: list[tuple[float, str, str, int]] = []
-    start = time.perf_counter()
-    hold = 20
-    for lane in lanes:
-        g = np.nan_to_num(grams[lane.lane], nan=0.0)
-        # rolling median-free 0.25 s mean, sampled every 20 samples
-        n = len(g) // hold
-        blocks = g[: n * hold].reshape(n, hold).mean(axis=1)
-        level = blocks[0]
-        for i in range(1, n):
-            d = blocks[i] - level
-            if abs(d) > 0.5 * lane.mu and abs(blocks[i] - blocks[i - 1]) < 0.25 * lane.mu:
-                qty = round(abs(d) / lane.mu)
-                kind = "pick" if d < 0 else "put"
-                out.append((float(t[(i + 1) * hold - 1]), lane.lane, kind, qty))
-                level = blocks[i]
-    return out, time.perf_counter() - start
-
-
-def score(
-    truth: list[Action], detected: Sequence[tuple[float, str, str, int]]
-) -> tuple[float, float, int, int, int]:
-    """F1 of (lane, type) matches within [t−0.5, t+duration+6] s and quantity accuracy."""
-    by_lane: dict[str, list[tuple[int, float, str, int]]] = defaultdict(list)
-    for i, (t, lane, kind, qty) in enumerate(detected):
-        by_lane[lane].append((i, t, kind, qty))
-    used: set[int] = set()
-    tp = qty_ok = qty_n = 0
-    for a in truth:
-        for i, t, kind, qty in by_lane[a.lane]:
-            if i in used or kind != a.kind or not (a.t - 0.5 <= t <= a.t + a.duration + 6):
-                continue
-            used.add(i)
-            tp += 1
-            if a.kind != "foreign":
-                qty_n += 1
-                qty_ok += qty == a.qty
-            break
-    precision = tp / len(detected) if detected else 0.0
-    recall = tp / len(truth) if truth else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if tp else 0.0
-    return f1, (qty_ok / qty_n if qty_n else 0.0), tp, len(truth), len(detected)
-
-
-def oos_latencies(
-    truth: list[Action], events: list[LaneEvent], lanes: list[SimLane], duration: float
-) -> list[float]:
-    """Seconds from each lane emptying (end of the last pick) to its out_of_stock event;
-    lanes emptying in the trace's last 15 s cannot be measured and are left out."""
-    counts = {ln.lane: ln.count for ln in lanes}
-    empties: list[tuple[str, float]] = []
-    for a in truth:
-        if a.kind == "pick":
-            counts[a.lane] -= a.qty
-            if counts[a.lane] == 0 and a.t + a.duration + 15 < duration:
-                empties.append((a.lane, a.t + a.duration))
-        elif a.kind == "put":
-            counts[a.lane] += a.qty
-    oos = defaultdict(list)
-    for e in events:
-        if e.type == "out_of_stock":
-            oos[e.lane].append(e.t)
-    out = []
-    for lane, t_empty in empties:
-        after = [t for t in oos[lane] if t >= t_empty]
-        out.append(after[0] - t_empty if after else float("inf"))
+def parse_seeds(text: str) -> list[int]:
+    """``1000-1004`` or ``1000,1003``."""
+    out: list[int] = []
+    for part in text.split(","):
+        lo, _, hi = part.partition("-")
+        out += list(range(int(lo), int(hi or lo) + 1))
     return out
 
 
-def quiet_day(hours: float, seed: int) -> tuple[int, int, float]:
-    """24 h with no shopper: lanes holding a single light item (the hardest case)."""
-    lanes = [
-        SimLane("q1", "gum", mu=30.0, spread=0.03, count=1, low_stock_at=0, full_scale_g=5000.0),
-        SimLane(
-            "q2", "bottle", mu=2000.0, spread=0.01, count=1, low_stock_at=0, full_scale_g=50_000.0
-        ),
+def _pct(x: float | None) -> str:
+    return "–" if x is None else f"{100 * x:.1f} %"
+
+
+def _f(x: float | None, fmt: str = ".3f") -> str:
+    return "–" if x is None else format(x, fmt)
+
+
+def _worst(runs: Sequence[Scores], attr: str) -> float | None:
+    vals = [v for r in runs if (v := getattr(r, attr)) is not None]
+    return min(vals) if vals else None
+
+
+COLUMNS = (
+    "family | detector | events | F1 pooled | F1 worst seed | qty right | qty worst seed | "
+    "foreign recall | OOS found | OOS median / max s | false OOS | events on quiet | "
+    "×real time per lane"
+)
+
+
+def row(family: str, who: str, runs: Sequence[Scores], speed: float | None) -> str:
+    s = combine(runs)
+    oos = f"{len(s.oos_latencies)}/{s.oos_true}"
+    lat = f"{_f(s.oos_latency_median_s, '.1f')} / {_f(s.oos_latency_max_s, '.1f')}"
+    cells = [
+        family,
+        who,
+        str(s.truth_events),
+        _f(s.f1),
+        _f(_worst(runs, "f1")),
+        _pct(s.qty_right),
+        _pct(_worst(runs, "qty_right")),
+        _pct(s.foreign_recall),
+        oos,
+        lat,
+        str(s.false_oos),
+        str(s.events_on_quiet) if s.quiet_traces else "–",
+        "–" if speed is None else f"{speed:,.0f}×",
     ]
-    noise = NoiseModel(temp_swing_k=10.0)
-    t, grams = render(lanes, [], hours * 3600, noise=noise, seed=seed)
-    events, wall, _ = run_pipeline(lanes, t, grams)
-    false_oos = sum(e.type == "out_of_stock" for e in events)
-    return false_oos, len(events), wall
+    return "| " + " | ".join(cells) + " |"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--minutes", type=float, default=45.0)
-    ap.add_argument("--lanes", type=int, default=24)
+def misses(family: str, runs: Sequence[Scores]) -> list[str]:
+    """Targets this family misses (worst seed for F1 and quantity), in words."""
+    s = combine(runs)
+    out = []
+    f1 = _worst(runs, "f1")
+    if f1 is not None and f1 < TARGETS["f1"]:
+        out.append(f"F1 worst seed {f1:.3f}")
+    qty = _worst(runs, "qty_right")
+    if qty is not None and qty < TARGETS["qty"]:
+        out.append(f"quantity worst seed {100 * qty:.1f} %")
+    if s.foreign_recall is not None and s.foreign_recall < TARGETS["foreign"]:
+        out.append(f"foreign recall {100 * s.foreign_recall:.1f} %")
+    if s.false_oos:
+        out.append(f"{s.false_oos} false out-of-stock")
+    if s.oos_missed:
+        out.append(f"{s.oos_missed} out-of-stock missed")
+    med = s.oos_latency_median_s
+    if med is not None and med > TARGETS["oos_median_s"]:
+        out.append(f"OOS median {med:.1f} s")
+    if s.quiet_traces and s.events_on_quiet:
+        out.append(f"{s.events_on_quiet} events on quiet")
+    return [f"{family}: {m}" for m in out]
+
+
+def table(runs: Sequence[Run], families: Sequence[str]) -> tuple[list[str], list[str]]:
+    """Markdown rows (ours and naive per family, then all), and the targets missed."""
+    lines = ["| " + COLUMNS + " |", "|" + "---|" * (COLUMNS.count("|") + 1)]
+    missed: list[str] = []
+    for family in [*families, "all"]:
+        fam = [r for r in runs if family in ("all", r.family)]
+        if not fam:
+            continue
+        cpu = sum(r.cpu_s for r in fam)
+        speed = sum(r.lane_seconds for r in fam) / cpu if cpu > 0 else None
+        lines.append(row(family, "pipeline", [r.ours for r in fam], speed))
+        lines.append(row(family, "naive", [r.naive for r in fam], None))
+        if family != "all":
+            missed += misses(family, [r.ours for r in fam])
+    return lines, missed
+
+
+def worst_case(runs: Sequence[Run]) -> dict[str, float | int | None]:
+    """The worst family and seed for every target, for the summary and ``python -m bench``."""
+    ours = [r.ours for r in runs]
+    eventful = [s for s in ours if not s.quiet_traces]
+    every = combine(ours)
+    cpu = sum(r.cpu_s for r in runs)
+    recalls = [
+        combine([r.ours for r in runs if r.family == f]).foreign_recall
+        for f in {r.family for r in runs}
+    ]
+    lats = [combine([r.ours for r in runs if r.family == f]).oos_latency_median_s for f in FAMILIES]
+    return {
+        "f1_worst": _worst(eventful, "f1"),
+        "qty_worst": _worst(eventful, "qty_right"),
+        "foreign_recall_worst": min((x for x in recalls if x is not None), default=None),
+        "false_oos": every.false_oos,
+        "events_on_quiet": every.events_on_quiet,
+        "oos_median_worst_s": max((x for x in lats if x is not None), default=None),
+        "speed": sum(r.lane_seconds for r in runs) / cpu if cpu > 0 else None,
+        "naive_f1_worst": _worst([r.naive for r in runs if not r.naive.quiet_traces], "f1"),
+        "naive_f1": combine([r.naive for r in runs]).f1,
+        "f1": every.f1,
+    }
+
+
+def bench_results(w: dict[str, float | int | None]) -> list[str]:
+    """``BENCH-RESULT`` lines for the summary table of ``python -m bench``."""
+    f1, nf1 = w["f1"], w["naive_f1"]
+    ratio = f"{f1 / nf1:.3f}×" if f1 and nf1 else ""
+    rows = [
+        {
+            "target": "shelf F1 ≥ 0.99 worst family×seed, held-out traces (issue 17)",
+            "measured": f"worst {_f(w['f1_worst'])}, pooled {_f(f1)}",
+            "baseline": f"naive worst {_f(w['naive_f1_worst'])}, pooled {_f(nf1)}",
+            "ratio": ratio,
+        },
+        {
+            "target": "shelf quantity ≥ 99 %, foreign recall ≥ 90 % (issue 17)",
+            "measured": f"qty worst {_pct(w['qty_worst'])}, foreign worst "
+            f"{_pct(w['foreign_recall_worst'])}",
+        },
+        {
+            "target": "shelf 0 false OOS, 0 quiet events, OOS median ≤ 5 s (issue 17)",
+            "measured": f"{w['false_oos']} false OOS, {w['events_on_quiet']} quiet events, "
+            f"worst median {_f(w['oos_median_worst_s'], '.1f')} s",
+        },
+        {
+            "target": "shelf pipeline ≥ 200× real time per lane (issue 17)",
+            "measured": "–" if w["speed"] is None else f"{w['speed']:,.0f}×",
+        },
+    ]
+    return ["BENCH-RESULT " + json.dumps(r, ensure_ascii=False) for r in rows]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", default="1000-1004", help="eventful trace seeds (≥ 1000 held out)")
+    ap.add_argument("--minutes", type=float, default=40.0)
+    ap.add_argument("--rate", type=float, default=40.0)
+    ap.add_argument("--families", default="all", help="comma-separated, or all")
     ap.add_argument("--quiet-hours", type=float, default=24.0)
-    ap.add_argument("--seed", type=int, default=1)
-    args = ap.parse_args()
-
-    lanes = make_lanes(args.lanes, seed=args.seed, noise_g=1.0)
-    duration = args.minutes * 60
-    stock = initial_stock(lanes, seed=args.seed)
-    actions = scenario(lanes, duration, seed=args.seed, mean_gap_s=20.0, stock=stock)
-    t, grams = render(
-        lanes,
-        actions,
-        duration,
-        noise=NoiseModel(spike_rate=1e-3),
-        seed=args.seed,
-        initial_grams={lane: sum(units) for lane, units in stock.items()},
-    )
-    samples = len(t) * len(lanes)
+    ap.add_argument("--quiet-seeds", default="1000")
+    ap.add_argument("--jobs", type=int, default=2)
+    args = ap.parse_args(argv)
+    families = [f for f in FAMILIES if f != "quiet"] if args.families == "all" else []
+    if args.families != "all":
+        families = [f for f in args.families.split(",") if f != "quiet"]
+    jobs = [(f, s, args.minutes, args.rate) for f in families for s in parse_seeds(args.seeds)]
+    if args.quiet_hours > 0 and (args.families == "all" or "quiet" in args.families):
+        jobs += [
+            ("quiet", s, 60 * args.quiet_hours, args.rate) for s in parse_seeds(args.quiet_seeds)
+        ]
+        families.append("quiet")
+    began = time.perf_counter()
+    with Pool(max(1, args.jobs)) as pool:
+        runs = pool.map(run_trace, sorted(jobs, key=lambda j: -j[2]), chunksize=1)
+    eventful = [f for f in families if f != "quiet"]
     print(
-        f"corpus: {len(lanes)} lanes × {duration / 60:.0f} min at {RATE:.0f} Hz = "
-        f"{samples:,} samples, {len(actions)} events "
-        f"(SKUs {min(ln.mu for ln in lanes):.0f}–{max(ln.mu for ln in lanes):.0f} g)"
+        f"shelf bench: seeds {args.seeds} × {len(eventful)} eventful families, "
+        f"{args.minutes:g} min at {args.rate:g} Hz; quiet "
+        + (f"{args.quiet_hours:g} h × seeds {args.quiet_seeds}" if "quiet" in families else "none")
+        + f"; {time.perf_counter() - began:.0f} s wall"
     )
-
-    events, wall, cpu = run_pipeline(lanes, t, grams)
-    det = [(e.t, e.lane, e.type, e.qty) for e in events if e.type in ("pick", "put", "foreign")]
-    f1, qty_acc, tp, n_truth, n_det = score(actions, det)
-    lat = oos_latencies(actions, events, lanes, duration)
-    speed = duration * len(lanes) / wall
-    cpu_per_lane = cpu / (duration * len(lanes)) * 100
-
-    base_det, base_wall = naive(lanes, t, grams)
-    bf1, bqty, _, _, _ = score([a for a in actions if a.kind != "foreign"], base_det)
-    base_speed = duration * len(lanes) / base_wall
-
-    false_oos, quiet_events, _ = quiet_day(args.quiet_hours, args.seed + 1)
-
-    print(
-        f"pipeline: F1 {f1:.4f} ({tp}/{n_truth} truth, {n_det} detected), "
-        f"quantity right {qty_acc:.2%}"
-    )
-    print(
-        f"out-of-stock latency after a lane empties: n={len(lat)} "
-        f"max {max(lat):.2f} s, median {float(np.median(lat)):.2f} s (target ≤ 12 s)"
-    )
-    print(
-        f"quiet {args.quiet_hours:.0f} h trace (2 lanes, 1 unit each, drift): "
-        f"false out-of-stock {false_oos}, other events {quiet_events - false_oos}"
-    )
-    print(
-        f"speed: {speed:,.0f}× real time per lane ({wall / samples * 1e6:.2f} µs/sample); "
-        f"CPU per lane at 80 Hz: {cpu_per_lane:.3f} % of one core here; "
-        f"24 lanes: {cpu_per_lane * 24:.1f} %"
-    )
-    print(
-        f"baseline naive numpy detector: F1 {bf1:.4f} (pick/put only), quantity right "
-        f"{bqty:.2%}, speed {base_speed:,.0f}× real time per lane"
-    )
-    print(
-        f"ratio pipeline/baseline: F1 {f1 / bf1 if bf1 else float('inf'):.2f}×, "
-        f"speed {speed / base_speed:.3f}×"
-    )
-    ok = f1 >= 0.98 and qty_acc >= 0.99 and max(lat) <= 12 and false_oos == 0 and speed >= 200
-    print("targets:", "PASS" if ok else "FAIL")
+    lines, missed = table(runs, families)
+    print("\n".join(lines))
+    w = worst_case(runs)
+    print("\nworst case: " + json.dumps({k: v if v is None else round(v, 4) for k, v in w.items()}))
+    print("targets missed: " + ("; ".join(missed) if missed else "none"))
+    print("\n".join(bench_results(w)))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

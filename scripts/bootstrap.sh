@@ -18,6 +18,7 @@ if [ "$DEV" = 1 ]; then
   command -v mosquitto >/dev/null || need_pkgs+=(mosquitto mosquitto-clients)
   [ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
   command -v sqlite3 >/dev/null || need_pkgs+=(sqlite3)
+  command -v npm >/dev/null || need_pkgs+=(npm)
 fi
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" != 0 ] && command -v sudo >/dev/null && SUDO="sudo"
@@ -42,4 +43,10 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$digest" ]; then
   echo "bootstrap: installing smartstore$extras into .venv"
   .venv/bin/python -m pip install -q -e ".$extras"
   echo "$digest" > "$stamp"
+fi
+# Browser tests inject axe-core (accessibility checks) from the npm registry, pinned by
+# tests/browser/package-lock.json; it is test-only and never served by the app.
+if [ "$DEV" = 1 ] && command -v npm >/dev/null && [ ! -f tests/browser/node_modules/axe-core/axe.min.js ]; then
+  echo "bootstrap: installing axe-core for the browser tests"
+  npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 fi
