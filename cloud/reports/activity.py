@@ -23,10 +23,15 @@ from contracts.pricebook import PointsPolicy
 CENT = Decimal("0.01")
 
 
-def _window(first: date, last: date) -> tuple[datetime, datetime]:
+def _window(
+    session: Session, store_ids: Sequence[int] | None, first: date, last: date
+) -> tuple[datetime, datetime]:
+    """[first, last] as business days of these stores: local midnights when they share a
+    zone (UTC when they do not), so "today" at 9 am in Shanghai holds today's sales."""
+    tz = stores.common_zone_of(session, store_ids)
     return (
-        datetime.combine(first, time.min, tzinfo=UTC),
-        datetime.combine(last + timedelta(days=1), time.min, tzinfo=UTC),
+        datetime.combine(first, time.min, tzinfo=tz).astimezone(UTC),
+        datetime.combine(last + timedelta(days=1), time.min, tzinfo=tz).astimezone(UTC),
     )
 
 
@@ -39,7 +44,7 @@ def promotion_report(
     the same number of days just before (the baseline); basket-level discounts have no
     products of their own, so no uplift.
     """
-    start, end = _window(first, last)
+    start, end = _window(session, store_ids, first, last)
     stmt = (
         select(
             SaleDiscount.promotion,
@@ -116,7 +121,7 @@ def member_report(
 ) -> Report:
     """Members by tier: how many, how many bought in the range, their points and liability."""
     policy = policy or PointsPolicy()
-    start, end = _window(first, last)
+    start, end = _window(session, store_ids, first, last)
     active_stmt = (
         select(Sale.member_id)
         .distinct()
@@ -161,7 +166,7 @@ def alert_report(
 ) -> Report:
     """Per alert type: opened, acknowledged, time to acknowledge and to resolve (for
     out-of-stock, time to restock), mean and median minutes."""
-    start, end = _window(first, last)
+    start, end = _window(session, store_ids, first, last)
     stmt = select(Alert).where(Alert.opened_at >= start, Alert.opened_at < end)
     if store_ids is not None:
         stmt = stmt.where(Alert.store_id.in_(store_ids))
@@ -214,7 +219,7 @@ def feedback_report(
 ) -> Report:
     """Per store: feedback received, how many rated, the mean rating, each rating's count and
     where the feedback stands (new, answered, closed); ``*`` is feedback naming no store."""
-    start, end = _window(first, last)
+    start, end = _window(session, store_ids, first, last)
     summaries = feedback.ratings(session, store_ids, start, end)
     codes = stores.codes(session, {s.store_id for s in summaries if s.store_id is not None})
     rows: list[list[Cell]] = [

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -170,3 +170,24 @@ def test_alert_acknowledge_and_resolve_times(
             "resolve_median_min": "30.0",
         }
     ]
+
+
+def test_alert_report_days_are_the_stores_local_days(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """An alert at 07:00 in Shanghai (23:00 UTC the day before) counts on its local day."""
+    local_morning = datetime(2026, 3, 9, 23, 0, tzinfo=UTC)  # 10 Mar 07:00 Asia/Shanghai
+    with transaction(session_factory) as s:
+        setup_store(s, "sha")
+        store = by_code(s, "sha")
+        assert store is not None
+        store.timezone = "Asia/Shanghai"
+        alerts.open_alert(
+            s, store_id=store.id, source="shelf-1/a1", alert_type="low_stock", now=local_morning
+        )
+        sid = store.id
+    with session_factory() as s:
+        on_the_day = activity.alert_report(s, [sid], date(2026, 3, 10), date(2026, 3, 10))
+        day_before = activity.alert_report(s, [sid], date(2026, 3, 9), date(2026, 3, 9))
+    assert [(r["type"], r["opened"]) for r in on_the_day.records()] == [("low_stock", 1)]
+    assert day_before.records() == []
