@@ -140,12 +140,12 @@ def category_codes(session: Session) -> dict[int, str]:
 
 def ids_by_sku(session: Session, skus: Iterable[str]) -> dict[str, int]:
     stmt = select(Product.sku, Product.id).where(Product.sku.in_(list(skus)))
-    return dict(session.execute(stmt).tuples().all())
+    return {key: value for key, value in session.execute(stmt)}
 
 
 def skus_by_id(session: Session, ids: Iterable[int]) -> dict[int, str]:
     stmt = select(Product.id, Product.sku).where(Product.id.in_(list(ids)))
-    return dict(session.execute(stmt).tuples().all())
+    return {key: value for key, value in session.execute(stmt)}
 
 
 def active_search(session: Session, q: str, category: str, limit: int) -> list[Product]:
