@@ -25,6 +25,14 @@ from kiosk.exceptions import ReturnError
 RECEIPT_URL = "https://r.smartstore.invalid/"
 """Prefix of the receipt QR; what follows is the sale id."""
 
+RECEIPT_NO_LEN = 12
+"""The receipt number printed for people: the sale id's first characters (a uuid's 48 bits,
+unique among one kiosk's sales), typed at the return desk when the QR will not scan."""
+
+
+def receipt_number(record_id: str) -> str:
+    return record_id[:RECEIPT_NO_LEN]
+
 
 def sale_id_from(text: str) -> str:
     """The sale id in a scanned receipt QR (``https://r…/<sale id>``) or a typed number."""

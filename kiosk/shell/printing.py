@@ -24,7 +24,7 @@ from contracts.messages import FaultData, ReturnData, SaleData
 from contracts.pricebook import PriceBook
 from contracts.pricing import points_earned
 from contracts.refunds import RefundPlan
-from kiosk.domain.returns import RECEIPT_URL, Refund
+from kiosk.domain.returns import RECEIPT_URL, Refund, receipt_number
 from kiosk.exceptions import PrintFailed, UnknownCode
 from kiosk.printer.exceptions import PrinterError, PrinterFault
 from kiosk.printer.receipt import (
@@ -185,7 +185,7 @@ def sale_receipt(
     return Receipt(
         store=StoreHeader(name=store_name),
         kiosk_id=kiosk_id,
-        receipt_no=sale.sale_id[:12],
+        receipt_no=receipt_number(sale.sale_id),
         time=sale.completed_at.astimezone(tz) if tz else sale.completed_at,
         currency=sale.currency,
         lines=tuple(
@@ -242,7 +242,7 @@ def return_receipt(slip: ReturnSlip, store_name: str, kiosk_id: str) -> Receipt:
     return Receipt(
         store=StoreHeader(name=store_name),
         kiosk_id=kiosk_id,
-        receipt_no=event.return_id[:12],
+        receipt_no=receipt_number(event.return_id),
         time=event.completed_at,
         currency=sale.currency,
         lines=tuple(lines),

@@ -120,9 +120,10 @@ class ReturnDesk:
         if busy:
             raise ReturnError("finish or suspend the open cart first", "cart_open")
         sale_id = sale_id_from(receipt)
-        sale = session.store.sale(sale_id)
+        sale = session.store.sale(sale_id)  # or by the printed receipt number
         if sale is None:
             raise ReturnError(f"sale {sale_id} was not made on this kiosk", "sale_not_here")
+        sale_id = sale.sale_id
         returned, refunded, by_ref = load_history(self.outbox.path, sale_id)
         with self._lock:
             self.current = OpenReturn(self.new_id(), attendant, sale, returned, refunded, by_ref)

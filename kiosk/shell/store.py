@@ -20,6 +20,7 @@ from typing import Any
 from contracts.messages import Payload, SaleData, ZReportData
 from edge.outbox import Outbox
 from kiosk.domain.payment import PaymentAttempt
+from kiosk.domain.returns import RECEIPT_NO_LEN
 from kiosk.domain.zreport import PaidReturn
 from kiosk.exceptions import StoreError, UnknownCode
 
@@ -178,10 +179,18 @@ class KioskStore:
         return row is not None
 
     def sale(self, sale_id: str) -> SaleData | None:
+        """The sale by its id, or by the receipt number printed on it (the id's first
+        characters) when exactly one sale starts with it."""
         with closing(self._read()) as conn:
             row = conn.execute(
                 "SELECT data FROM kiosk_sales WHERE sale_id=?", (sale_id,)
             ).fetchone()
+            if row is None and len(sale_id) == RECEIPT_NO_LEN:
+                rows = conn.execute(
+                    "SELECT data FROM kiosk_sales WHERE substr(sale_id, 1, ?) = ? LIMIT 2",
+                    (RECEIPT_NO_LEN, sale_id),
+                ).fetchall()
+                row = rows[0] if len(rows) == 1 else None
         return SaleData.model_validate_json(row[0]) if row else None
 
     def payments(self) -> list[tuple[str, str, str, str]]:

@@ -18,7 +18,7 @@ from cloud.members.models import Member, PointsEntry
 from cloud.returns.models import RefundEntry, Return, ReturnRefund
 from cloud.sales.models import Sale
 from cloud.settings import CloudSettings
-from kiosk.domain.returns import RECEIPT_URL
+from kiosk.domain.returns import RECEIPT_URL, receipt_number
 from kiosk.payment.cash import FakeCashAcceptor
 from kiosk.payment.simulator import PaymentSimulator
 from tests.cloud.web.server import PASSWORD
@@ -94,8 +94,9 @@ def test_return_two_lines_refunds_tenders_and_the_cloud_applies_it(
         terminal = k.node.devices.payment.adapter
         assert isinstance(terminal, PaymentSimulator)
         assert sum(a for _, a in terminal.refunds()) == refunds["card"]
-        # the same lines again: refused locally, nothing paid
-        k.post("return/start", {"secret": PIN, "receipt": sale_id})
+        # the same lines again, opened by the receipt number typed from the paper: refused
+        # locally, nothing paid
+        k.post("return/start", {"secret": PIN, "receipt": receipt_number(sale_id)})
         again = k.post("return/confirm", body, status=409)
         assert again["code"] == "nothing_left"
         junk = k.post("return/confirm", {**body, "lines": [{"line_no": 2, "qty": "x"}]}, 409)

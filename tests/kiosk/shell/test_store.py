@@ -20,6 +20,7 @@ from contracts.codec import decode_event
 from contracts.messages import ZReportData
 from edge.outbox import Outbox
 from edge.runtime import Runtime
+from kiosk.domain.returns import receipt_number
 from kiosk.service import KioskNode, build_node
 from kiosk.shell.devices import Devices
 from kiosk.shell.returns import DDL as RETURNS_DDL
@@ -158,3 +159,17 @@ def test_kiosk_without_a_return_desk_has_no_open_returns(tmp_path: Path) -> None
         assert KioskStore(outbox).open_returns() == []
     finally:
         outbox.close()
+
+
+def test_the_printed_receipt_number_finds_its_sale_unless_two_share_it(kiosk: Node) -> None:
+    made = kiosk.sale(1, cash="1")
+    store = kiosk.node.parts.session.store
+    number = receipt_number(made["sale_id"])
+    found = store.sale(number)
+    assert found is not None
+    assert found.sale_id == made["sale_id"]
+    assert store.sale(made["sale_id"][:11]) is None  # only the printed length, never shorter
+    twin = found.model_copy(update={"sale_id": number + "f" * 20})
+    store.commit({"cart": {"cart_id": twin.sale_id}}, sale=twin)
+    assert store.sale(number) is None  # two sales print the same number: ask for the QR
+    assert store.sale(made["sale_id"]) == found  # the full id still finds it
