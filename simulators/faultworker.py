@@ -212,12 +212,13 @@ def _unmatched_charges(sim: StoreSimulation) -> tuple[list[str], int]:
         if kiosk.node is None or not path.exists():
             continue
         with closing(sqlite3.connect(path)) as conn:
-            rows = conn.execute(
-                "SELECT c.reference, c.amount, (SELECT sum(r.amount) FROM refunds r"
-                " WHERE r.original = c.reference) FROM charges c WHERE c.status = 'approved'"
-            ).fetchall()
-        charged = {str(r) for r, amount, back in rows if Decimal(back or 0) < Decimal(amount)}
-        refunded = {str(r) for r, amount, back in rows if Decimal(back or 0) >= Decimal(amount)}
+            rows = conn.execute("SELECT reference, amount FROM charges WHERE status = 'approved'")
+            approved = {str(r): Decimal(a) for r, a in rows}
+            back: dict[str, Decimal] = {}
+            for original, amount in conn.execute("SELECT original, amount FROM refunds"):
+                back[original] = back.get(original, Decimal(0)) + Decimal(amount)  # exact
+        charged = {r for r, a in approved.items() if back.get(r, Decimal(0)) < a}
+        refunded = set(approved) - charged
         sales = kiosk.node.parts.session.store.open_sales()[0]
         tendered = {t.reference for s in sales for t in s.tenders if t.method == "card"}
         out += [f"{name}:{ref}" for ref in sorted(charged ^ tendered)]
