@@ -353,10 +353,10 @@ def test_a_full_outbox_disk_is_in_the_retained_state_at_once(
     assert link.settings.heartbeat_s >= 10
     link.start()
     try:
-        wait_for(lambda: link.connected and watcher.states(), 10, "online")
+        wait_for(lambda: link.connected and bool(watcher.states()), 10, "online")
         with pytest.raises((OutboxError, sqlite3.Error)):
             write_on_a_full_disk(link.outbox)
-        wait_for(lambda: watcher.states()[-1].storage_full, 3, "storage_full in the state")
+        wait_for(lambda: watcher.states()[-1].storage_full is True, 3, "storage_full in the state")
         free_disk(link.outbox)
         link.outbox.emit("fault", FAULT)
         wait_for(lambda: watcher.states()[-1].storage_full is False, 3, "room again")
