@@ -357,6 +357,8 @@ class NodeState(Payload):
     software_version: str | None = None
     config_version: str | None = None
     outbox_depth: int | None = None
+    storage_full: bool | None = None
+    """The node's outbox could not write its last change (SQLITE_FULL); None: not told."""
     ts: UtcDateTime | None = None
     update: UpdateReport | None = None
 

@@ -2,13 +2,12 @@
 
 paho-mqtt 2 (``CallbackAPIVersion.VERSION2``). ``protocol: auto`` (the default) tries MQTT 5
 and falls back to 3.1.1 for good when the broker refuses the version (the embedded amqtt),
-so every broker works on default settings (docs/decisions/0004). The retained online state
-is refreshed every ``heartbeat_s`` so an idle node is not taken for a silent one.
-
-One fresh paho client per connection attempt, so paho's in-memory resend queue never
-duplicates what the outbox resends anyway, and reconnects use our backoff with jitter
-(paho's has none). Sessions start clean: the outbox, not the broker, is our durability
-(docs/decisions/0011).
+so every broker works on default settings (docs/decisions/0004). The retained state is
+refreshed every ``heartbeat_s`` (an idle node is not a silent one) and at once when the
+outbox's disk fills or has room again (no disk write needed to tell the cloud).
+One fresh paho client per connection attempt: paho's in-memory resend queue never
+duplicates what the outbox resends, reconnects use our backoff with jitter (paho's has
+none). Sessions start clean: the outbox, not the broker, is our durability (decision 0011).
 
 Threads: ``link-conn`` connects and waits out the backoff; paho's own loop thread runs the
 callbacks; ``link-pub`` (:mod:`edge.drain`) drains the outbox. The node subscribes to its own
@@ -54,10 +53,8 @@ CONNACK_TIMEOUT_S = 5.0
 
 
 def backoff_delays(low: float, high: float, rng: random.Random | None = None) -> Iterator[float]:
-    """Exponential backoff with "equal jitter": each delay in [d/2, d], d doubling up to ``high``.
-
-    Jitter spreads a store's nodes out after a broker restart instead of reconnecting in step.
-    """
+    """Exponential backoff with "equal jitter": each delay in [d/2, d], d doubling up to ``high``;
+    jitter spreads a store's nodes out after a broker restart instead of reconnecting in step."""
     rand = rng or random.Random()
     ceiling = low
     while True:
@@ -108,6 +105,8 @@ class Link:
         self._cloud_seen = bool(outbox.meta(CLOUD_SEEN_KEY))
         self._stop = threading.Event()
         self._conn_changed = threading.Event()
+        self._state_due = threading.Event()  # publish the state now: storage full, or room
+        outbox.on_storage = lambda _full: self._state_due.set()
         self._conn_thread: threading.Thread | None = None
         self.drainer = Drainer(outbox, outbox_settings or outbox.settings)
         self.connects = 0
@@ -153,6 +152,7 @@ class Link:
             software_version=self.software_version,
             config_version=self.config_version,
             outbox_depth=self.outbox.depth(),
+            storage_full=self.outbox.storage_full,
             ts=datetime.now(UTC),
             **extra,
         )
@@ -276,8 +276,9 @@ class Link:
             if late and self._fall_back(True):  # amqtt never answers a CONNECT 5 with a will
                 client.disconnect()
                 return
-            if self._connected and time.monotonic() - last >= beat:
+            if self._connected and (time.monotonic() - last >= beat or self._state_due.is_set()):
                 last = time.monotonic()
+                self._state_due.clear()
                 client.publish(
                     state_topic(self.identity.store, self.identity.node),
                     encode(self.node_state(online=True)),
@@ -324,7 +325,6 @@ class Link:
 
     def _fall_back(self, unsupported: bool) -> bool:
         """``auto``: a broker that refuses MQTT 5 gets 3.1.1 from now on (one log line).
-
         Refusing is a CONNACK saying "unsupported protocol version" (1 in 3.1.1, 132 in 5),
         or no CONNACK within ``CONNACK_TIMEOUT_S`` (amqtt hangs on a CONNECT 5 with a will).
         """

@@ -56,6 +56,25 @@ class GroupCommit:
     _unacked: int
     _listeners: list[Callable[[], None]]
     _closed: bool
+    storage_full: bool = False
+    """The last write met SQLITE_FULL (cleared by the next commit): the node tells the cloud
+    in its retained state, which needs no disk write."""
+    on_storage: Callable[[bool], None] | None = None
+    """Called (off every lock) when :attr:`storage_full` changes."""
+
+    def _note_storage(self, error: BaseException | None) -> None:
+        """``None``: a commit reached the disk; else a failed write, full or not."""
+        full = _is_full(error)
+        if error is not None and not full:
+            return  # another error says nothing about room
+        if full != self.storage_full:
+            self.storage_full = full
+            log.warning("outbox storage %s", "full" if full else "has room again")
+            if self.on_storage is not None:
+                try:
+                    self.on_storage(full)
+                except Exception:
+                    log.exception("outbox storage listener failed")
 
     def _append(
         self, conn: sqlite3.Connection, event_type: str, data: Payload | dict[str, Any]
@@ -93,6 +112,7 @@ class GroupCommit:
         try:
             yield OutboxTx(self, conn)
         except BaseException as exc:
+            self._note_storage(exc)
             if not conn.in_transaction:
                 self._abort_shared(exc)  # SQLite ended the shared transaction itself
                 raise
@@ -175,6 +195,7 @@ class GroupCommit:
                 self._failed = {self._commit_gen: error}
             self._release_slot()
             self._committed.notify_all()
+        self._note_storage(error)
         if error is not None:
             raise OutboxError(f"outbox commit failed: {error}") from error
         for listener in list(self._listeners):
@@ -199,3 +220,14 @@ class GroupCommit:
                 self._committed.notify_all()
             if not keep:
                 self._release_slot()
+
+
+def _is_full(error: BaseException | None) -> bool:
+    """SQLITE_FULL anywhere in the chain (a caller may have wrapped it)."""
+    seen = 0
+    while error is not None and seen < 8:
+        if getattr(error, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False

@@ -195,16 +195,15 @@ def simulate_fleet(
         False, "--faults", help="Real stores with faults injected, their own cloud and broker."
     ),
     minutes: float = typer.Option(10.0, "--minutes", min=6, max=600, help="--faults: window."),
-    speed: float = typer.Option(10.0, "--speed", min=1, max=120, help="--faults: sim s/real s."),
-    database_url: str | None = typer.Option(
-        None, "--database-url", help="--faults: the cloud's database (default: SQLite in data)."
-    ),
+    speed: float = typer.Option(0.0, "--speed", min=0, max=120, help="--faults: 0: 40/stores."),
+    workers: int = typer.Option(0, "--workers", min=0, help="--faults: processes (0: stores/5)."),
+    database_url: str | None = typer.Option(None, "--database-url", help="--faults: its DB."),
 ) -> None:
     """Many light nodes (real outbox + link, no devices) with a realistic message mix;
     ``--register`` (with an admin login) creates the stores fleet-001… and their nodes first.
     ``--faults``: real stores with faults instead (simulators/faultfleet.py)."""
     if faults:
-        _fault_fleet(stores, minutes, speed, data_dir, database_url)
+        _fault_fleet(stores, minutes, speed, data_dir, database_url, workers)
         return
     import httpx
 
@@ -253,7 +252,12 @@ def simulate_fleet(
 
 
 def _fault_fleet(
-    stores: int, minutes: float, speed: float, data_dir: Path | None, database_url: str | None
+    stores: int,
+    minutes: float,
+    speed: float,
+    data_dir: Path | None,
+    database_url: str | None,
+    workers: int,
 ) -> None:
     """N real stores (kiosk-1, kiosk-2, shelf-1 each), two faults each and a broker restart,
     against a cloud and broker of their own; prints each fault with how the cloud saw it and
@@ -265,9 +269,17 @@ def _fault_fleet(
 
     logging.getLogger("httpx").setLevel(logging.WARNING)  # staff poll alerts: a line a poll
     folder = data_dir or Path(tempfile.mkdtemp(prefix="smartstore-faults-"))
+    # --speed 0: 10x up to 4 stores, 40/stores x above (~2.7 checkouts a second in all)
+    speed = speed or min(10.0, max(1.0, 40.0 / stores))
     typer.echo(f"fault fleet: {stores} stores x {minutes:g} min at {speed:g}x in {folder}")
     fleet = FaultFleet(
-        stores, minutes, folder, database_url=database_url, speed=speed, progress=typer.echo
+        stores,
+        minutes,
+        folder,
+        database_url=database_url,
+        speed=speed,
+        workers=workers,
+        progress=typer.echo,
     )
     result = fleet.run()
     for line in result.lines():

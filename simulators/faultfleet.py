@@ -3,9 +3,10 @@
 Each store runs kiosk-1, kiosk-2 and shelf-1 (the real node code on simulated devices, as
 ``simulate store``) with two faults of its own from :mod:`simulators.faultplan`; the
 broker itself restarts once for the whole fleet. The cloud (ingest, API, SQLite or
-PostgreSQL) and the broker run here. At the end the verdict comes from the cloud's REST API
-only: every sale the kiosks recorded applied once (or held as a dead letter with its
-reason), each fault's alert raised and cleared.
+PostgreSQL) and the broker run here; the stores' node code runs in worker processes
+(:mod:`simulators.faultpool`), a slice each, so a big fleet is not one GIL. At the end the
+verdict comes from the cloud's REST API only: every sale the kiosks recorded applied once
+(or held as a dead letter with its reason), each fault's alert raised and cleared.
 """
 
 from __future__ import annotations
@@ -13,32 +14,27 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from simulators.cloud import LocalCloud
 from simulators.cloudapi import CloudApi
-from simulators.faultplan import FleetFault, NodeFacts, Verdict, judge, store_faults
-from simulators.scenario import DiskFull, Scenario, load_scenario
-from simulators.simtime import seconds_into_day
-from simulators.store import KIOSKS, SHELF, StoreSimulation
+from simulators.faultplan import FleetFault, Verdict, judge
+from simulators.faultpool import Workers
+from simulators.faultworker import SKEW_LIMIT_S, FleetSpec, StoreFacts, fleet_scenario
+from simulators.store import KIOSKS, SHELF
 from smartstore.broker import EmbeddedBroker, free_port
 from smartstore.mosquitto import MosquittoBroker, pick_engine
 
 log = logging.getLogger(__name__)
 
-START = 10 * 3600.0
-"""The simulated day starts at 10:00 in each store's zone, today."""
-SKEW_LIMIT_S = 2 * 86_400.0
-"""How far ahead the cloud lets node clocks run: the simulated day may start up to a day
-from real time (10:00 in the store's zone), plus the run; a skewed clock runs a day more."""
+STORES_PER_WORKER = 5
+"""Stores per worker process by default: each store is three nodes and their devices."""
 
 
 @dataclass
@@ -55,10 +51,10 @@ class FleetResult:
     verdicts: list[Verdict] = field(default_factory=list)
     broker_restarts: int = 0
     unmatched_charges: list[str] = field(default_factory=list)
-    """Terminal charges approved without a card tender in a recorded sale, or the reverse."""
-    unmatched_on_full_disk: list[str] = field(default_factory=list)
-    """The same on a kiosk whose disk filled: a known limit (docs/RELIABILITY.md), reported
-    and not failed: a card approved while the kiosk cannot save the sale stays approved."""
+    """Terminal charges approved (and not refunded) without a card tender in a recorded
+    sale, or the reverse."""
+    voided: int = 0
+    """Approved charges a kiosk refunded in full because it could not save the sale."""
 
     @property
     def ok(self) -> bool:
@@ -77,7 +73,7 @@ class FleetResult:
             f"sales: sold {self.sold}, applied {self.applied}, held as dead letters"
             f" {self.held}, missing {len(self.missing)}, applied twice {self.duplicates}",
             f"card charges approved without a sale, or the reverse: {len(self.unmatched_charges)}"
-            f" (on a kiosk whose disk filled, a known limit: {len(self.unmatched_on_full_disk)})",
+            f" (voided by a kiosk that could not save the sale: {self.voided})",
             f"     {'store':<8} {'fault':<18} {'target':<16} detected -> outcome",
         ]
         for v in self.verdicts:
@@ -85,6 +81,8 @@ class FleetResult:
             out.append(
                 f"{mark} {v.store:<8} {v.kind:<18} {v.target:<16} {v.detected} -> {v.outcome}"
             )
+        out += [f"     unmatched charge {entry}" for entry in self.unmatched_charges]
+        out += [f"     missing sale {sale_id}" for sale_id in self.missing[:20]]
         out.append("verdict: " + ("ok" if self.ok else "FAILED"))
         return out
 
@@ -127,33 +125,22 @@ class FaultFleet:
     seed: int = 1
     engine: str = "auto"
     lanes: int = 3
+    workers: int = 0
+    """Worker processes for the stores' node code (0: one per :data:`STORES_PER_WORKER`)."""
+    drain_s: float = 600.0
+    """How long to wait, after the window, for every outbox to be acknowledged."""
     progress: Callable[[str], None] = log.info
-    sims: dict[str, StoreSimulation] = field(default_factory=dict)
 
-    def scenario(self, index: int) -> Scenario:
-        window = self.minutes * 60.0
-        faults = store_faults(
-            index,
-            seed=self.seed,
-            start=START,
-            window=window,
-            lanes=self.lanes,
-            skew_s=SKEW_LIMIT_S + 86_400.0,
-        )
-        base = load_scenario("faults")
-        return base.model_copy(
-            update={
-                "name": f"fleet-{index + 1}",
-                "seed": self.seed * 1000 + index,
-                "speed": self.speed,
-                "start": START,
-                "end": START + window,
-                "shoppers": base.shoppers.model_copy(
-                    update={"per_hour": dict.fromkeys(range(24), 240)}
-                ),
-                "shelf": base.shelf.model_copy(update={"lanes": self.lanes, "rate_hz": 50.0}),
-                "faults": faults,
-            }
+    def spec(self, cloud_url: str, broker_url: str, password: str) -> FleetSpec:
+        return FleetSpec(
+            self.minutes,
+            self.speed,
+            self.seed,
+            self.lanes,
+            self.data_dir,
+            broker_url,
+            cloud_url,
+            password,
         )
 
     def run(self) -> FleetResult:
@@ -162,108 +149,72 @@ class FaultFleet:
         url = self.database_url or f"sqlite:///{self.data_dir / 'cloud.sqlite3'}"
         cloud = LocalCloud(url, broker.url, port=free_port(), max_future_skew_s=SKEW_LIMIT_S)
         password = secrets.token_urlsafe(12)
-        apis: list[CloudApi] = []
+        pool: Workers | None = None
         try:
             cloud.prepare(password)
             cloud.start_ingest()
             cloud.start_api()
-            admin = CloudApi(cloud.url, "admin", password, timeout=60.0)
-            apis.append(admin)
-            codes = [f"ff-{i + 1:03d}" for i in range(self.stores)]
-            for code in codes:
-                admin.ensure_store(code, f"Fault fleet {code}")
-                for node in (*KIOSKS, SHELF):
-                    admin.ensure_device(code, node, "shelf" if node == SHELF else "kiosk")
-            cloud.publish_pricebook(codes)
-            for i, code in enumerate(codes):
-                api = CloudApi(cloud.url, "admin", password, timeout=60.0)  # a busy cloud
-                apis.append(api)
-                self.sims[code] = StoreSimulation(
-                    self.scenario(i), broker.url, self.data_dir / code, store=code, cloud=api
-                )
-            with ThreadPoolExecutor(4, thread_name_prefix="fleet-open") as pool:
-                for code in pool.map(self._open, codes):
-                    self.progress(f"{code} open")
-            restarts = self._play(broker)
-            return self._verdict(admin, restarts)
+            with closing(CloudApi(cloud.url, "admin", password, timeout=60.0)) as admin:
+                codes = [f"ff-{i + 1:03d}" for i in range(self.stores)]
+                for code in codes:
+                    admin.ensure_store(code, f"Fault fleet {code}")
+                    for node in (*KIOSKS, SHELF):
+                        admin.ensure_device(code, node, "shelf" if node == SHELF else "kiosk")
+                cloud.publish_pricebook(codes)
+                spec = self.spec(cloud.url, broker.url, password)
+                count = self.workers or -(-self.stores // STORES_PER_WORKER)
+                pool = Workers(spec, self.stores, count, self.progress)
+                pool.open(timeout=300.0 + 20.0 * self.stores)
+                restarts = self._play(broker, pool)
+                facts = pool.collect()
+                return self._verdict(admin, restarts, spec, facts)
         finally:
-            for sim in self.sims.values():
-                sim.stop()
-            for api in apis:
-                api.close()
+            if pool is not None:
+                pool.close()
             cloud.stop()
             broker.stop()
 
-    def _open(self, code: str) -> str:
-        self.sims[code].start(book_timeout=180.0)  # twenty stores opening load the machine
-        return code
-
-    def _play(self, broker: OwnBroker) -> int:
-        """Wait out the window; the broker restarts once, when the stores' faults are over."""
+    def _play(self, broker: OwnBroker, pool: Workers) -> int:
+        """Start every store's clock at once and wait out the window; the broker restarts
+        once, when the stores' faults are over; then wait for every outbox to drain."""
         window_real = self.minutes * 60.0 / self.speed
         restart = FleetFault(at_s=window_real * 0.85, down_s=min(5.0, window_real / 10))
         timer = threading.Timer(restart.at_s, broker.restart, args=(restart.down_s,))
         timer.daemon = True
+        pool.go()
         timer.start()
-        deadline = time.monotonic() + window_real * 3 + 120
-        while time.monotonic() < deadline:
-            if all(sim.idle() for sim in self.sims.values()):
-                break
-            self.progress(" | ".join(s.progress() for s in list(self.sims.values())[:3]))
-            time.sleep(5)
+        begun = time.monotonic()
+        pool.wait(lambda: pool.idle(), window_real * 3 + 120, "window")
+        self.progress(f"window: every store idle after {time.monotonic() - begun:.0f} s")
         timer.join()
-        self._drain(deadline=time.monotonic() + 120)
+        pool.fresh()  # every worker's outboxes as they are after the restart
+        drained = lambda: pool.reported() and pool.depth() == 0  # noqa: E731
+        if not pool.wait(drained, self.drain_s, "drain"):
+            self.progress(f"drain: {pool.depth()} event(s) still unacknowledged at the deadline")
+        time.sleep(3)  # the ingest's last batch
         return 1
 
-    def _drain(self, deadline: float) -> None:
-        while time.monotonic() < deadline:
-            if sum(s.outbox_depth() for s in self.sims.values()) == 0:
-                time.sleep(3)  # the last acks and the ingest's last batch
-                return
-            time.sleep(1)
-        log.warning("fleet outboxes not drained before the deadline")
-
-    def _verdict(self, admin: CloudApi, restarts: int) -> FleetResult:
+    def _verdict(
+        self, admin: CloudApi, restarts: int, spec: FleetSpec, facts: list[StoreFacts]
+    ) -> FleetResult:
         result = FleetResult(self.stores, self.minutes, broker_restarts=restarts)
         dead = admin.dead_letters()
-        for code, sim in self.sims.items():
-            local = {s.sale_id for s in sim.local_sales()}
+        for index, store in enumerate(sorted(facts, key=lambda f: f.code)):
+            code, local = store.code, set(store.sales)
+            faults = fleet_scenario(spec, index).faults
             cloud_ids = [s["sale_id"] for s in admin.sales(code)]
             held = _held_sale_ids(dead, code)
-            skewed = self._skewed(sim)
             result.sold += len(local)
             result.applied += len(set(cloud_ids) & local)
             result.duplicates += len(cloud_ids) - len(set(cloud_ids))
             result.held += len(local & held)
             result.missing += sorted(local - set(cloud_ids) - held)
-            full = {f.node for f in sim.scenario.faults if isinstance(f, DiskFull)}
-            for entry in _unmatched_charges(sim):
-                known = entry.split(":", 1)[0] in full
-                sink = result.unmatched_on_full_disk if known else result.unmatched_charges
-                sink.append(entry)
+            result.unmatched_charges += [f"{code}/{entry}" for entry in store.unmatched]
+            result.voided += store.voided
             alerts = admin.alerts(code)
-            for fault in sim.scenario.faults:
-                node = getattr(fault, "node", "")
-                facts = NodeFacts(
-                    _charges(sim, node),
-                    frozenset(skewed.get(node, set())),
-                    refused=sim.tally.stats["error_store_error"],
-                    sales_after=_sales_after(sim, node, fault.at + getattr(fault, "duration", 0)),
-                )
-                result.verdicts.append(judge(code, fault, alerts, held, facts))
+            for fault, node_facts in zip(faults, store.faults, strict=True):
+                result.verdicts.append(judge(code, fault, alerts, held, node_facts))
         return result
-
-    @staticmethod
-    def _skewed(sim: StoreSimulation) -> dict[str, set[str]]:
-        """Per kiosk, the sales stamped beyond the cloud's skew limit (the clock_skew fault:
-        the simulated day itself starts within a day of real time, see SKEW_LIMIT_S)."""
-        limit = datetime.now(UTC) + timedelta(seconds=SKEW_LIMIT_S)
-        out: dict[str, set[str]] = {}
-        for name, kiosk in sim.kiosks.items():
-            if kiosk.node is not None:
-                sales = kiosk.node.parts.session.store.open_sales()[0]
-                out[name] = {s.sale_id for s in sales if s.completed_at > limit}
-        return out
 
 
 def _held_sale_ids(dead: list[dict[str, Any]], store: str) -> set[str]:
@@ -278,39 +229,3 @@ def _held_sale_ids(dead: list[dict[str, Any]], store: str) -> set[str]:
         except (ValueError, KeyError, TypeError):
             continue
     return ids
-
-
-def _charges(sim: StoreSimulation, kiosk: str) -> dict[str, int]:
-    """The kiosk's simulated terminal's charges by status (its own state file)."""
-    path = sim.data_dir / kiosk / "terminal.sqlite3"
-    if not kiosk.startswith("kiosk") or not path.exists():
-        return {}
-    with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT status, count(*) FROM charges GROUP BY status").fetchall()
-    return {str(status): int(n) for status, n in rows}
-
-
-def _sales_after(sim: StoreSimulation, kiosk: str, tod: float) -> int:
-    """Sales the kiosk completed after ``tod`` (seconds into the simulated day)."""
-    node = sim.kiosks[kiosk].node if kiosk in sim.kiosks else None
-    if node is None:
-        return 0
-    sales = node.parts.session.store.open_sales()[0]
-    return sum(1 for s in sales if seconds_into_day(s.completed_at, sim.tz) > tod)
-
-
-def _unmatched_charges(sim: StoreSimulation) -> list[str]:
-    """Per kiosk: approved charges (the terminal's own file) against the card tenders of
-    the sales it recorded, by reference; what is on one side only, as ``node:reference``."""
-    out: list[str] = []
-    for name, kiosk in sim.kiosks.items():
-        path = sim.data_dir / name / "terminal.sqlite3"
-        if kiosk.node is None or not path.exists():
-            continue
-        with sqlite3.connect(path) as conn:
-            rows = conn.execute("SELECT reference FROM charges WHERE status = 'approved'")
-            charged = {str(r) for (r,) in rows}
-        sales = kiosk.node.parts.session.store.open_sales()[0]
-        tendered = {t.reference for s in sales for t in s.tenders if t.method == "card"}
-        out += [f"{name}:{ref}" for ref in sorted(charged ^ tendered)]
-    return out

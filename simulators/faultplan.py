@@ -120,6 +120,8 @@ def expected_alerts(fault: Fault) -> set[tuple[str, str]]:
         return {("device_fault", f"shelf-1/lane:{fault.lane}")}
     if isinstance(fault, PrinterPaperOut):
         return {("device_fault", f"{fault.node}/printer")}
+    if isinstance(fault, DiskFull):  # its retained state says so: no disk write needed
+        return {("device_fault", f"{fault.node}/storage")}
     return set()
 
 
@@ -158,18 +160,16 @@ def judge(
             detected = f"{detected}; not raised: {missing}".strip("; ")
         outcome = f"{len(cleared)} of {len(raised)} alert(s) cleared after"
         ok = len(found) == len(want) and len(cleared) == len(raised)
+        if isinstance(fault, DiskFull):  # and the kiosk sold again once there was room
+            detected += f"; kiosk: {facts.refused} checkout step(s) refused, cannot save"
+            outcome += f"; {facts.sales_after} sale(s) after, none lost"
+            ok = ok and facts.sales_after > 0
         return Verdict(store, fault.kind, tgt, detected, outcome, ok)
     if isinstance(fault, ClockSkew):
         skewed = facts.skewed_sales
         detected = f"{len(skewed & held)} of {len(skewed)} skewed sale(s) held: in the future"
         outcome = "kept as dead letters for replay, none applied"
         return Verdict(store, fault.kind, tgt, detected, outcome, skewed <= held)
-    if isinstance(fault, DiskFull):
-        # the kiosk refuses to take a step it cannot save, and cannot tell the cloud (its
-        # events go through the same full disk): seen on the node, and by the sales after
-        detected = f"kiosk: {facts.refused} checkout step(s) refused, cannot save"
-        outcome = f"{facts.sales_after} sale(s) after, none lost; cloud not told"
-        return Verdict(store, fault.kind, tgt, detected, outcome, facts.sales_after > 0)
     # a payment timeout: the kiosk settles it with the terminal, no alert by design
     settled = facts.charges.get("lost", 0) + facts.charges.get("cancelled", 0)
     detected = f"kiosk: {settled} timed-out charge(s) settled as lost/cancelled"

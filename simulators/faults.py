@@ -8,10 +8,12 @@ that minimum, and said so in the log.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from edge.exceptions import OutboxError
 from simulators.scenario import (
     BrokerOutage,
     ClockSkew,
@@ -26,6 +28,7 @@ from simulators.scenario import (
 )
 
 if TYPE_CHECKING:
+    from edge.outbox import Outbox
     from simulators.store import StoreSimulation
 
 log = logging.getLogger(__name__)
@@ -148,12 +151,16 @@ class FaultRunner:
             self._note(f"disk_full skipped: {fault.node} is not running")
             return
         with outbox.transaction() as tx:
+            tx.conn.execute("CREATE TABLE IF NOT EXISTS sim_filler (b BLOB)")
+        with outbox.transaction() as tx:
             (pages,) = tx.conn.execute("PRAGMA page_count").fetchone()
             tx.conn.execute(f"PRAGMA max_page_count = {int(pages)}")
-        self._note(f"{fault.node} outbox disk full")
+        filled = _take_free_pages(outbox)
+        self._note(f"{fault.node} outbox disk full ({filled} free page(s) taken)")
         clock.sleep(fault.duration, sim.stop_event)
         with outbox.transaction() as tx:
             tx.conn.execute(f"PRAGMA max_page_count = {UNLIMITED_PAGES}")
+            tx.conn.execute("DELETE FROM sim_filler")
         self._note(f"{fault.node} outbox disk has room again")
 
     def paper(self, node: str, state: str) -> bool:
@@ -171,3 +178,15 @@ class FaultRunner:
         if changed and state == "ok" and self.sim.clock is not None:
             self._note(f"{node} printer paper loaded")
         return changed
+
+
+def _take_free_pages(outbox: Outbox) -> int:
+    """Fill the file's free pages (one small commit at a time) so the next write that needs
+    a page meets SQLITE_FULL, as on a card with no room left; returns the rows written."""
+    for n in range(100_000):
+        try:
+            with outbox.transaction() as tx:
+                tx.conn.execute("INSERT INTO sim_filler VALUES (zeroblob(1024))")
+        except (sqlite3.Error, OutboxError):
+            return n
+    return 100_000

@@ -1,10 +1,8 @@
 """One simulated store: kiosk-1, kiosk-2 and shelf-1 running the real node code, shoppers on
 accelerated time, staff restocking on alerts, and the scenario's faults.
 
-Threads: ``sim-arrivals`` plays the shopper arrivals (and their shelf picks) on the
-simulated clock into a queue; one ``sim-<kiosk>`` worker per kiosk serves that queue;
-``sim-staff`` restocks; one thread per scheduled fault. One stop event ends them all.
-"""
+Threads: ``sim-arrivals`` plays the arrivals (and shelf picks) on the simulated clock into a
+queue; ``sim-<kiosk>`` per kiosk serves it; ``sim-staff`` restocks; a thread per fault."""
 
 from __future__ import annotations
 
@@ -44,13 +42,7 @@ from simulators.shoppers import (
     restricted,
     sellable,
 )
-from simulators.simtime import (
-    load_resume,
-    opening,
-    save_resume,
-    seconds_into_day,
-    store_zone,
-)
+from simulators.simtime import load_resume, opening, save_resume, seconds_into_day, store_zone
 from simulators.staff import Staff
 from simulators.uplink import Uplink
 
@@ -120,8 +112,7 @@ class StoreSimulation:
         self.queue: queue.Queue[ShopperPlan] = queue.Queue()
         self.clock: SimClock | None = None
         self.arrivals_done = threading.Event()
-        self._serving: set[str] = set()
-        self._threads: list[threading.Thread] = []
+        self._serving, self._threads = set[str](), list[threading.Thread]()
         self.faults: FaultRunner | None = None
         self.clock_file = clock_file
         self.started_at = started_at
@@ -132,10 +123,15 @@ class StoreSimulation:
         self.online = OnlineOrders(self)
         self.shelf_id = SHELF
         self.skew: dict[str, timedelta] = {}  # a kiosk's clock error (clock_skew fault)
+        self._backroom: Counter[str] = Counter()
 
     # Lifecycle ---------------------------------------------------------------------------
 
     def start(self, book_timeout: float = 60.0) -> None:
+        self.go(self.open(book_timeout))
+
+    def open(self, book_timeout: float = 60.0) -> datetime:
+        """Nodes up, price book in, stock booked; :meth:`go` starts the clock at ``begin``."""
         url = self.mqtt_url
         if self.uplink is not None:
             self.uplink.start()
@@ -162,9 +158,12 @@ class StoreSimulation:
         self.resumed = resumed is not None
         begin = resumed or opening(self.tz, self.scenario.start, self.started_at)
         self.start_tod = seconds_into_day(begin, self.tz)
-        backroom = stocking.book_opening(self, begin.astimezone(self.tz).date())
+        self._backroom = stocking.book_opening(self, begin.astimezone(self.tz).date())
+        return begin
+
+    def go(self, begin: datetime) -> None:
         self.clock = SimClock(begin, self.scenario.speed)  # after the bookings: they take time
-        self.staff = Staff(self, backroom)
+        self.staff = Staff(self, self._backroom)
         self._spawn("sim-online", self.online.run)
         self.faults = FaultRunner(self)
         self._spawn("sim-arrivals", self._arrivals)

@@ -25,6 +25,8 @@ from contracts.messages import NodeState
 
 log = logging.getLogger(__name__)
 OFFLINE_ALERT = "device_offline"
+FAULT_ALERT = "device_fault"
+STORAGE_SOURCE = "storage"
 DEVICE_KINDS = ("kiosk", "shelf", "other")
 
 
@@ -79,7 +81,29 @@ def apply_state(session: Session, device: Device, state: NodeState, now: datetim
     if state.online:
         device.last_seen = now
     _set_online(session, device, state.online, now, reason="state message")
+    if state.storage_full is not None:
+        _set_storage(session, device, state.storage_full, now)
     return True
+
+
+def _set_storage(session: Session, device: Device, full: bool, now: datetime) -> None:
+    """The node's outbox disk is full (it refuses what it cannot save) or has room again:
+    a ``device_fault`` on ``<node>/storage``, raised once, cleared when a state says room."""
+    source = f"{device.node}/{STORAGE_SOURCE}"
+    if not full:
+        alerts.clear_alert(
+            session, store_id=device.store_id, source=source, alert_type=FAULT_ALERT, now=now
+        )
+    elif not alerts.open_at_source(session, device.store_id, source, [FAULT_ALERT]):
+        alerts.open_alert(
+            session,
+            store_id=device.store_id,
+            source=source,
+            alert_type=FAULT_ALERT,
+            now=now,
+            severity="major",
+            message=f"{device.node}: outbox storage full, it cannot save (sales refused)",
+        )
 
 
 def _set_online(session: Session, device: Device, online: bool, now: datetime, reason: str) -> None:

@@ -104,6 +104,10 @@ class Checkout(Machine):
             *payment.attempt_result(self.ledger, reference, status, auth_code, message, provider)
         )
 
+    def void_attempt(self, reference: str, message: str) -> PaymentAttempt:
+        """An approved charge the kiosk undid with the provider: no longer a tender."""
+        return self._take(*payment.void_attempt(self.ledger, reference, message))
+
     def insert_cash(self, amount: Decimal) -> Decimal:
         """A note or coin went in; the change now owed (0 until the total is covered)."""
         return self._take(*payment.insert_cash(self, amount))

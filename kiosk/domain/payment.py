@@ -212,6 +212,19 @@ def attempt_result(
     return attempt, Change()
 
 
+def void_attempt(ledger: Ledger, reference: str, message: str) -> tuple[PaymentAttempt, Change]:
+    """The kiosk undid an approved charge with the provider (it could not save the sale):
+    the attempt ends ``cancelled`` and its tender goes; the shopper did nothing wrong, so
+    no failure counts towards calling an attendant."""
+    attempt = ledger.attempt(reference)
+    if attempt is None:
+        raise UnknownCode(f"no payment attempt {reference}")
+    attempt.status = "cancelled"
+    attempt.message = message
+    ledger.tenders = [t for t in ledger.tenders if t.reference != reference]
+    return attempt, Change()
+
+
 def insert_cash(co: Checkout, amount: Decimal) -> tuple[Decimal, Change]:
     """A note or coin went in; returns the change now owed (0 until the total is covered)."""
     co.guard("tender")

@@ -8,6 +8,7 @@ crash is settled by querying the adapter with that same reference, so nothing is
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -19,7 +20,7 @@ from typing import Literal
 
 from kiosk.domain.payment import OPEN_STATUSES, AttemptMethod, AttemptStatus, PaymentAttempt
 from kiosk.domain.scanning import classify_payment_code
-from kiosk.exceptions import CheckoutError
+from kiosk.exceptions import CheckoutError, KioskError, PaymentError, StoreError
 from kiosk.payment.base import PaymentAdapter, PaymentResult, PayRequest
 from kiosk.payment.cash import CashAcceptor
 from kiosk.shell.session import Session
@@ -32,6 +33,13 @@ FINAL: dict[str, AttemptStatus] = {
     "cancelled": "cancelled",
 }
 """Adapter answers that settle an attempt; any other final answer counts as a decline."""
+VOIDED = "the sale could not be saved: the payment was cancelled, nothing is charged"
+UNSAVED = "the sale could not be saved yet: the payment is kept, please call staff"
+
+
+def void_reference(reference: str) -> str:
+    """The refund that undoes an approved charge the kiosk could not save (idempotent)."""
+    return f"{reference}-void"
 
 
 class Payments:
@@ -70,7 +78,14 @@ class Payments:
         if wait:
             target()
             return
-        thread = threading.Thread(target=target, name="kiosk-payment", daemon=True)
+
+        def guarded() -> None:
+            try:
+                target()
+            except KioskError as exc:  # the screen shows it already
+                log.warning("payment: %s (%s)", exc, exc.code)
+
+        thread = threading.Thread(target=guarded, name="kiosk-payment", daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
 
@@ -196,19 +211,60 @@ class Payments:
         )
 
     def _record(self, ref: str, result: PaymentResult) -> None:
-        """The final answer for ``ref``: anything but approved or cancelled is a decline."""
+        """The final answer for ``ref``: anything but approved or cancelled is a decline.
+        An approval the kiosk cannot save (nor the sale it completes) is undone at once."""
         status = FINAL.get(result.status, "declined")
         session = self.session
-        with session.lock:
-            provider = result.provider or (self.adapter.provider if self.adapter else "")
-            attempt = session.co.attempt_result(
-                ref, status, result.auth_code, result.message, provider
-            )
-            session.screen.qr_payload = None
-            session.commit(attempts=[attempt])
-            session.complete_if_paid()
+        try:
+            with session.lock:
+                provider = result.provider or (self.adapter.provider if self.adapter else "")
+                attempt = session.co.attempt_result(
+                    ref, status, result.auth_code, result.message, provider
+                )
+                session.screen.qr_payload = None
+                session.commit(attempts=[attempt])
+                session.complete_if_paid()
+        except StoreError as exc:
+            if status != "approved":
+                raise
+            self._undo_unsaved(ref, result, exc)
         log.info("payment %s: %s", ref, status)
         session.notify()
+
+    def _undo_unsaved(self, ref: str, charge: PaymentResult, error: StoreError) -> None:
+        """``ref`` is approved but the kiosk could not save it, or the sale it completed
+        (a full disk): the checkout goes back to what is saved, and the charge is undone
+        with the provider (cancelled, or else refunded in full), so nobody pays for a sale
+        the kiosk has no record of. The attempt itself was saved before the provider was
+        asked: after a crash, recovery settles it from the provider. Raises
+        :class:`PaymentError` ``payment_voided`` for the screen; if the provider would undo
+        nothing, the charge stays a tender and is saved with the next change that fits."""
+        session, adapter = self.session, self._adapter()
+        with session.lock:
+            saved = session.store.load_state()
+            if saved is not None:
+                session.co.restore(saved)
+            attempt = session.co.ledger.attempt(ref)
+        amount = attempt.amount if attempt is not None else charge.amount
+        undone = adapter.cancel(ref).status == "cancelled"
+        if not undone:
+            undone = adapter.refund(void_reference(ref), ref, amount).status == "approved"
+        with session.lock:
+            if attempt is None:
+                pass
+            elif undone:
+                voided = session.co.void_attempt(ref, VOIDED)
+                with contextlib.suppress(StoreError):  # else saved as pending: see above
+                    session.commit(attempts=[voided])
+            else:  # kept: the shopper has paid; it is saved (and sold) once there is room
+                session.co.attempt_result(ref, "approved", charge.auth_code, "", charge.provider)
+            failure = PaymentError(
+                VOIDED if undone else UNSAVED, "payment_voided" if undone else "payment_unsaved"
+            )
+            session.show_error(failure)
+        log.error("payment %s approved but not saved (%s): %s", ref, error, failure)
+        session.notify()
+        raise failure
 
     def recover(self) -> None:
         """Settle attempts left open by a crash, by reference; never charge again."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,10 +22,12 @@ from contracts.topics import (
     state_topic,
 )
 from edge.config import MqttSettings, NodeIdentity, OutboxSettings
-from edge.exceptions import LinkError
+from edge.exceptions import LinkError, OutboxError
 from edge.link import Link, backoff_delays
 from edge.outbox import Outbox
+from tests.edge.test_outbox_disk_full import free_disk, write_on_a_full_disk
 from tests.integration.edge_consumer import wait_for
+from tests.support.services import MosquittoProcess
 
 FAULT = {"code": "paper_out", "component": "printer"}
 ID = NodeIdentity(store="demo", node="kiosk-1")
@@ -335,4 +338,29 @@ def test_unacked_rows_are_resent_historical_until_the_cloud_acks(
     finally:
         link.stop()
         outbox.close()
+        watcher.close()
+
+
+@pytest.mark.mosquitto
+def test_a_full_outbox_disk_is_in_the_retained_state_at_once(
+    mosquitto_broker: MosquittoProcess, tmp_path: Path
+) -> None:
+    """The node cannot write an event about its full disk; it says so in its state (a
+    publish, no disk write) without waiting for the heartbeat, and says so again on room."""
+    host, port = mosquitto_broker.host, mosquitto_broker.port
+    watcher = Watcher(host, port, "5")
+    link = make_link(tmp_path, host, port, "5")
+    assert link.settings.heartbeat_s >= 10
+    link.start()
+    try:
+        wait_for(lambda: link.connected and bool(watcher.states()), 10, "online")
+        with pytest.raises((OutboxError, sqlite3.Error)):
+            write_on_a_full_disk(link.outbox)
+        wait_for(lambda: watcher.states()[-1].storage_full is True, 3, "storage_full in the state")
+        free_disk(link.outbox)
+        link.outbox.emit("fault", FAULT)
+        wait_for(lambda: watcher.states()[-1].storage_full is False, 3, "room again")
+    finally:
+        link.stop()
+        link.outbox.close()
         watcher.close()

@@ -126,3 +126,23 @@ def test_callers_waiting_for_the_group_commit_learn_their_rows_were_lost(
     with outbox.transaction() as tx:  # and the outbox goes on working
         tx.emit("fault", FAULT)
     assert stored_seqs(path)[-1] == after.seq + 1
+
+
+def test_a_full_disk_is_flagged_at_once_and_cleared_by_the_next_commit(tmp_path: Path) -> None:
+    """What the link puts in the node's retained state (``storage_full``): no disk needed."""
+    outbox = open_outbox(tmp_path / "o.sqlite3")
+    changes: list[bool] = []
+    outbox.on_storage = changes.append
+    outbox.emit("fault", FAULT)
+    assert not outbox.storage_full
+    with pytest.raises((OutboxError, sqlite3.Error)):
+        write_on_a_full_disk(outbox)
+    assert outbox.storage_full
+    assert changes == [True]
+    with pytest.raises((OutboxError, sqlite3.Error)):
+        outbox.emit("fault", BIG)  # still full: no second change
+    assert changes == [True]
+    free_disk(outbox)
+    outbox.emit("fault", FAULT)
+    assert not outbox.storage_full
+    assert changes == [True, False]

@@ -25,6 +25,7 @@ def test_four_stores_with_every_fault_kind(
     database: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     argv = ["simulate", "fleet", "--faults", "--stores", "4", "--minutes", "6", "--speed", "10"]
+    argv += ["--workers", "2"]  # the stores over two processes, as a big fleet runs
     argv += ["--data-dir", str(tmp_path)]
     if database == "postgres":
         from tests.cloud.conftest import reset_postgres

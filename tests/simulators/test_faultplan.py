@@ -64,9 +64,16 @@ def test_a_skewed_clock_shows_as_its_sales_held_and_timeouts_as_settlements() ->
     assert not judge("s", timeout, [], set(), NodeFacts(charges={"captured": 7})).ok
 
 
-def test_a_full_disk_passes_when_the_kiosk_sells_again_after_it() -> None:
+def test_a_full_disk_needs_its_storage_alert_raised_and_cleared_and_a_sale_after() -> None:
     full = DiskFull(kind="disk_full", at="10:00", node="kiosk-2", duration=60.0)
-    verdict = judge("s", full, [], set(), NodeFacts(refused=3, sales_after=2))
+    cleared = [alert("device_fault", "kiosk-2/storage", resolved=True)]
+    verdict = judge("s", full, cleared, set(), NodeFacts(refused=3, sales_after=2))
     assert verdict.ok
-    assert verdict.detected == "kiosk: 3 checkout step(s) refused, cannot save"
-    assert not judge("s", full, [], set(), NodeFacts(refused=3, sales_after=0)).ok
+    assert verdict.detected == (
+        "device_fault kiosk-2/storage; kiosk: 3 checkout step(s) refused, cannot save"
+    )
+    assert verdict.outcome == "1 of 1 alert(s) cleared after; 2 sale(s) after, none lost"
+    assert not judge("s", full, cleared, set(), NodeFacts(refused=3, sales_after=0)).ok
+    assert not judge("s", full, [], set(), NodeFacts(refused=3, sales_after=2)).ok  # not told
+    still_open = [alert("device_fault", "kiosk-2/storage", resolved=False)]
+    assert not judge("s", full, still_open, set(), NodeFacts(refused=3, sales_after=2)).ok
