@@ -24,7 +24,7 @@ from contracts.messages import (
     Payload,
     utcnow,
 )
-from contracts.topics import TopicKind, parse_topic
+from contracts.topics import ParsedTopic, TopicKind, parse_topic
 
 
 class Event(BaseModel):
@@ -105,13 +105,20 @@ def decode_event(topic: str, raw: bytes | str) -> Event:
         parsed = parse_topic(topic)
     except TopicError as exc:
         raise MessageError(str(exc)) from exc
+    return decode_event_from(parsed, topic, raw)[0]
+
+
+def decode_event_from(parsed: ParsedTopic, topic: str, raw: bytes | str) -> tuple[Event, bool]:
+    """:func:`decode_event` on a topic already parsed (``parse_topic(topic)``), and whether
+    the sale fast path built the event: its msgspec types admit only strings for every money
+    and quantity field of a sale (:func:`contracts.strict.check_event`'s ``money_typed``)."""
     if parsed.kind is not TopicKind.EVENT:
         raise MessageError(f"not an event topic: {topic}")
     if parsed.name == "sale" and parsed.store is not None and parsed.node is not None:
         event = _sale_fast_path()(parsed.store, parsed.node, raw)
         if event is not None:
-            return event
-    return decode_event_models(topic, raw)
+            return event, True
+    return decode_event_models(topic, raw), False
 
 
 _FAST_SALE: list[Callable[[str, str, bytes | str], Event | None]] = []

@@ -25,7 +25,7 @@ from pydantic import BaseModel
 
 from contracts.codec import Event
 from contracts.exceptions import MessageError
-from contracts.messages import EVENT_PAYLOADS, ReturnData, SaleData, VoidData, ZReportData
+from contracts.messages import ReturnData, SaleData, VoidData, ZReportData
 
 INT32_MAX = 2**31 - 1
 SEQ_MAX = 2**53 - 1
@@ -115,10 +115,18 @@ def body_digest(event: Event) -> str:
 
 
 def check_event(
-    event: Event, now: datetime, limits: Limits, raw_size: int, raw: bytes | None = None
+    event: Event,
+    now: datetime,
+    limits: Limits,
+    raw_size: int,
+    raw: bytes | None = None,
+    *,
+    money_typed: bool = False,
 ) -> None:
     """Everything the models let through that a trustworthy node never sends (``raw``, the
-    message's bytes, lets the integer check skip messages without long numbers)."""
+    message's bytes, lets the money and integer checks skip messages that cannot fail them;
+    ``money_typed``: the decoder's own types admitted only strings for every money field, as
+    the sale fast path's do (``decode_event_from``), so that check is already done)."""
     env, payload = event.envelope, event.payload
     if env.boot > INT32_MAX:
         raise MessageError(f"boot {env.boot} out of range (max {INT32_MAX})")
@@ -132,9 +140,9 @@ def check_event(
             )
     if isinstance(payload, SaleData | VoidData):
         _line_signs(payload.lines)
-    if raw is None or b"\\u" in raw or _decimal_as_other()(raw):
+    if not money_typed and (raw is None or b"\\u" in raw or _decimal_as_other(type(payload))(raw)):
         _numbers_are_strings(env.data, type(payload))
-    if raw is None or _LONG_INT.search(raw):
+    if raw is None or may_hold_long_int(raw):
         _ints_in_range(env.data)
     if raw_size > limits.max_extra_bytes:
         extra = _extra_bytes(payload)
@@ -192,22 +200,50 @@ def _numbers_are_strings(data: Any, model: type[BaseModel]) -> None:
 
 
 @cache
-def _decimal_as_other() -> Callable[[bytes], Any]:
-    """Search for a money/quantity key (of any payload) whose value is not a string or null:
-    only then is the precise walk needed (``\\u``-escaped keys always take the walk)."""
+def _decimal_as_other(model: type[BaseModel]) -> Callable[[bytes], Any]:
+    """Search for a money/quantity key of ``model`` or the models it nests (the keys
+    :func:`_numbers_are_strings` looks at) whose value is not a string or null: only then is
+    the precise walk needed (``\\u``-escaped keys always take the walk). Per model, so a
+    sale's ``"discounts": [`` (a money field of the Z report only) does not trigger it."""
     names: set[str] = set()
-    todo: list[type[BaseModel]] = list(EVENT_PAYLOADS.values())
+    seen: set[type[BaseModel]] = set()
+    todo: list[type[BaseModel]] = [model]
     while todo:
-        decimals, nested = _decimal_fields(todo.pop())
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        decimals, nested = _decimal_fields(current)
         names.update(decimals)
         todo.extend(inner for _, inner in nested)
+    if not names:
+        return _never
     alternatives = "|".join(sorted(names)).encode()
     return re.compile(rb'"(?:' + alternatives + rb')"\s*:\s*[^"\sn]').search
 
 
-_LONG_INT = re.compile(rb"[:\[,]\s*-?[0-9]{10}")
+def _never(_raw: bytes) -> None:
+    return None
+
+
+LONG_INT = re.compile(rb"[:\[,]\s*-?[0-9]{10}")
 """A JSON number of 10+ digits as a value: only then can an integer be out of range (a string
-holding such text makes the precise walk run for nothing, which is merely slower)."""
+holding such text makes the precise walk run for nothing, which is merely slower). The
+definition; :func:`may_hold_long_int` finds a superset of its matches ~10× faster."""
+
+_DIGITS_AND_SEPARATORS = bytes.maketrans(b"0123456789[,", b"0000000000::")
+_BLANKS_AND_MINUS = b" \t\n\r\x0b\x0c-"  # what ``\s`` matches in a bytes pattern, and "-"
+
+
+def may_hold_long_int(raw: bytes) -> bool:
+    """True whenever :data:`LONG_INT` matches ``raw`` (and sometimes when it does not).
+
+    One C pass instead of a regex trying every ``:``/``[``/``,``: digits become ``0``,
+    ``[`` and ``,`` become ``:``, whitespace and ``-`` are deleted. A match (separator,
+    blanks, optional minus, 10 digits) then reads ``:0000000000``, its parts now adjacent;
+    deleting more than the match skips can only add hits (the precise walk decides).
+    """
+    return b":0000000000" in raw.translate(_DIGITS_AND_SEPARATORS, _BLANKS_AND_MINUS)
 
 
 def _ints_in_range(value: Any, path: str = "data") -> None:
