@@ -29,6 +29,8 @@ def coupon_uses(
     for t in data.tenders:
         if t.method == "coupon" and 0 < len(t.reference) <= 64:
             codes[t.reference] = codes.get(t.reference, Decimal(0)) + t.amount
+    if not codes:  # most sales: no coupon, nothing more to look at
+        return []
     for ln in data.lines:
         for d in ln.discounts:
             if d.promotion in codes:

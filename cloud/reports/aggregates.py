@@ -261,7 +261,12 @@ def _add_sales_pg(session: Session, records: Sequence[Any]) -> None:
         local = d.completed_at.astimezone(zones.get(rec.store_id, utc))
         day = local.date()
         lines = [
-            (ln.gtin, ln.qty, ln.amount, sum((x.amount for x in ln.discounts), zero))
+            (
+                ln.gtin,
+                ln.qty,
+                ln.amount,
+                sum((x.amount for x in ln.discounts), zero) if ln.discounts else zero,
+            )
             for ln in d.lines
         ]
         rows.append(

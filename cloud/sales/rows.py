@@ -87,7 +87,7 @@ def _line_rows(
     line_level = ZERO
     for no, ln in enumerate(d.lines, start=1):
         product_id, unit_cost = catalog.get(ln.gtin, (None, None))
-        line_discount = sum((x.amount for x in ln.discounts), ZERO)
+        line_discount = sum((x.amount for x in ln.discounts), ZERO) if ln.discounts else ZERO
         line_level += line_discount
         out.lines.append(
             {
@@ -102,10 +102,11 @@ def _line_rows(
                 "discount": line_discount,
             }
         )
-        out.discounts.extend(
-            {"_sale": sid, "line_no": no, "promotion": x.promotion, "amount": x.amount}
-            for x in ln.discounts
-        )
+        if ln.discounts:  # most lines have none: no generator for them (ingest hot path)
+            out.discounts.extend(
+                {"_sale": sid, "line_no": no, "promotion": x.promotion, "amount": x.amount}
+                for x in ln.discounts
+            )
         out.movements.append(
             {
                 "_sale": sid,
