@@ -17,12 +17,12 @@ WIDTH, HEIGHT = 1280, 720
 SUPERSAMPLE = 2
 
 # Probability that each phenomenon is present; each is drawn on its own.
-P_CYLINDER, P_BAG = 0.25, 0.2
+P_CYLINDER, P_BAG = 0.2, 0.2
 P = {
-    "defocus": 0.2,
+    "defocus": 0.15,
     "motion_blur": 0.12,
-    "glare": 0.18,
-    "occlusion": 0.12,
+    "glare": 0.15,
+    "occlusion": 0.1,
     "low_light": 0.12,
     "jpeg_strong": 0.15,
     "uneven_light": 0.4,
@@ -90,9 +90,9 @@ def _draw_conditions(rng: random.Random, cls: str, clean: bool) -> dict[str, boo
 
 def _pose(rng: random.Random, cond: dict[str, bool], n_modules: int, clean: bool) -> geometry.Pose:
     band = rng.random()
-    if band < 0.1:
+    if band < 0.08:
         module_px = rng.uniform(1.0, 1.4)
-    elif band < 0.45:
+    elif band < 0.4:
         module_px = rng.uniform(1.4, 2.2)
     else:
         module_px = rng.uniform(2.2, 3.2)
