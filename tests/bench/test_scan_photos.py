@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bench.photo_sets import SETS
 from bench.scan_photos import DECODERS, ratios, run_seed
 
 
-def test_one_image_per_class_is_scored_for_every_decoder() -> None:
-    figures = run_seed(seed=1, per_class=1, budget_ms=40.0, retry_share=0.75)
+@pytest.mark.parametrize("set_name", sorted(SETS))
+def test_one_image_per_class_is_scored_for_every_decoder(set_name: str) -> None:
+    figures = run_seed(SETS[set_name], seed=1, per_class=1, budget_ms=40.0, retry_share=0.75)
     assert figures["images"] == {"ean13": 1, "ean8": 1, "upca": 1, "upce": 1, "none": 1}
     for name in DECODERS:
         row = figures["decoders"][name]
