@@ -6,8 +6,11 @@ check digit holds (a UPC-E through its zero-suppressed UPC-A). Reads of one fram
 compared as GTIN-14s: when two retail reads disagree the frame's retail reads are all
 refused, since the pipeline cannot tell which decoder saw the real code (``agreed`` is what
 a later stage must then show: one code read by both decoders). The one exception
-0040 measured: a UPC-E or EAN-8 found inside a longer EAN-13/UPC-A read of the same frame
-is that code misread in part, and only the short read is dropped.
+0040 measured: a UPC-E or EAN-8 that a decoder found beside its own longer EAN-13/UPC-A
+read of the same frame is that code misread in part, and only the short read is dropped.
+A short read from the *other* decoder is a second opinion that disagrees, and refuses the
+frame: on the held-out photo set pyzbar's cross-check of a crop answered UPC-E where
+zxing-cpp had misread an EAN-13, and dropping the short read let the wrong EAN-13 through.
 """
 
 from __future__ import annotations
@@ -83,8 +86,13 @@ def screen(symbols: Iterable[DecodedSymbol]) -> Screened:
             continue
         retail.append((symbol, gtin))
     long_reads = {g for s, g in retail if s.symbology not in SHORT}
+    long_readers = {s.decoder for s, g in retail if s.symbology not in SHORT}
     if long_reads:
-        retail = [(s, g) for s, g in retail if s.symbology not in SHORT or g in long_reads]
+        retail = [
+            (s, g)
+            for s, g in retail
+            if s.symbology not in SHORT or g in long_reads or s.decoder not in long_readers
+        ]
     gtins = {g for _, g in retail}
     if len(gtins) > 1:
         log.info("refused disagreeing reads %s", sorted(gtins))

@@ -71,6 +71,16 @@ def test_short_read_inside_a_long_one_is_dropped_not_refused() -> None:
     assert kept == [read("4006381333931")]
 
 
+def test_a_short_read_from_the_other_decoder_disagrees() -> None:
+    """Held-out photo set, seed 2 ean13#25: zxing-cpp misread an EAN-13 on a crop, pyzbar's
+    cross-check of that crop answered a UPC-E; the short read was dropped and the wrong
+    EAN-13 accepted."""
+    wrong_long = read("2205265106117")
+    opinion = read("01812611", "upce", "pyzbar")
+    assert retail_gtin(wrong_long.text, "ean13") is not None  # its check digit holds
+    assert screen([wrong_long, opinion]) == ([], True)
+
+
 def test_non_retail_reads_are_untouched_by_a_refusal() -> None:
     qr = read("https://id.gs1.org/01/09506000134352", "qrcode")
     other = read(with_check("590123412345"), "ean13", "pyzbar")
