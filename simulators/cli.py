@@ -198,12 +198,13 @@ def simulate_fleet(
     speed: float = typer.Option(0.0, "--speed", min=0, max=120, help="--faults: 0: 40/stores."),
     workers: int = typer.Option(0, "--workers", min=0, help="--faults: processes (0: stores/5)."),
     database_url: str | None = typer.Option(None, "--database-url", help="--faults: its DB."),
+    bad_update: bool = typer.Option(True, "--bad-update/--no-bad-update", help="--faults."),
 ) -> None:
     """Many light nodes (real outbox + link, no devices) with a realistic message mix;
     ``--register`` (with an admin login) creates the stores fleet-001… and their nodes first.
     ``--faults``: real stores with faults instead (simulators/faultfleet.py)."""
     if faults:
-        _fault_fleet(stores, minutes, speed, data_dir, database_url, workers)
+        _fault_fleet(stores, minutes, speed, data_dir, database_url, workers, bad_update)
         return
     import httpx
 
@@ -258,8 +259,10 @@ def _fault_fleet(
     data_dir: Path | None,
     database_url: str | None,
     workers: int,
+    bad_update: bool = True,
 ) -> None:
     """N real stores (kiosk-1, kiosk-2, shelf-1 each), two faults each and a broker restart,
+    and a bad update on one more node of the first store (``--no-bad-update``: without),
     against a cloud and broker of their own; prints each fault with how the cloud saw it and
     exits 1 unless every sale is in the cloud once (or held as a dead letter with its reason)
     and every fault was detected and cleared."""
@@ -279,6 +282,7 @@ def _fault_fleet(
         database_url=database_url,
         speed=speed,
         workers=workers,
+        bad_update=bad_update,
         progress=typer.echo,
     )
     result = fleet.run()

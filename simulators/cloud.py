@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from smartstore.broker import wait_for_port
@@ -36,10 +37,12 @@ class LocalCloud:
         store: str = "demo",
         clock: Callable[[], datetime] | None = None,
         max_future_skew_s: float = SIMULATED_SKEW_S,
+        updates_dir: Path | None = None,
     ) -> None:
         """``clock``: the API's "now" (tests pin it to see the store's day from another
         hour); the ingest worker and the nodes keep real time. ``max_future_skew_s``: how
-        far ahead a node's clock may run before its events are dead letters."""
+        far ahead a node's clock may run before its events are dead letters. ``updates_dir``:
+        where published update bundles live (served at ``/updates/bundles``)."""
         from cloud.settings import CloudSettings
 
         self.settings = CloudSettings(
@@ -54,6 +57,8 @@ class LocalCloud:
             # the cloud's real one (60x in the demo): not the wrong node clock the check is for.
             ingest_max_future_skew_s=max_future_skew_s,
         )
+        if updates_dir is not None:
+            self.settings.updates_dir = updates_dir
         self.host = host
         self.port = port
         self.store = store

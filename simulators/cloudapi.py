@@ -74,6 +74,18 @@ class CloudApi:
             if not page["items"] or offset >= page["total"]:
                 return items
 
+    def device(self, store: str, node: str) -> dict[str, Any]:
+        return dict(self._request("GET", f"/stores/{store}/devices/{node}"))
+
+    def start_rollout(self, version: str, ring: str, *, percent: int, halt_above: int) -> int:
+        """Start a rollout of a published version (head office); returns its id."""
+        body = {"version": version, "ring": ring, "percent": percent, "halt_above": halt_above}
+        return int(self._request("POST", "/updates/rollouts", json=body)["id"])
+
+    def rollout(self, rollout_id: int) -> dict[str, Any]:
+        """Status, halt reason, target statuses and failures (node, reason) of a rollout."""
+        return dict(self._request("GET", f"/updates/rollouts/{rollout_id}"))
+
     def open_alerts(self, store: str) -> list[dict[str, Any]]:
         return self.all_pages("/alerts", store=store, status="open")
 

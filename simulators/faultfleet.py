@@ -6,7 +6,9 @@ broker itself restarts once for the whole fleet. The cloud (ingest, API, SQLite 
 PostgreSQL) and the broker run here; the stores' node code runs in worker processes
 (:mod:`simulators.faultpool`), a slice each, so a big fleet is not one GIL. At the end the
 verdict comes from the cloud's REST API only: every sale the kiosks recorded applied once
-(or held as a dead letter with its reason), each fault's alert raised and cleared.
+(or held as a dead letter with its reason), each fault's alert raised and cleared. One more
+node of the first store, a real subprocess from A/B version directories, gets a bad update
+(:mod:`simulators.badupdate`): its rollout must halt and the node return to its good version.
 """
 
 from __future__ import annotations
@@ -22,9 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from simulators.badupdate import BadUpdateRun
 from simulators.cloud import LocalCloud
 from simulators.cloudapi import CloudApi
-from simulators.faultplan import FleetFault, Verdict, judge
+from simulators.faultplan import FleetFault, Verdict, judge, judge_update
 from simulators.faultpool import Workers
 from simulators.faultworker import SKEW_LIMIT_S, FleetSpec, StoreFacts, fleet_scenario
 from simulators.store import KIOSKS, SHELF
@@ -129,6 +132,9 @@ class FaultFleet:
     """Worker processes for the stores' node code (0: one per :data:`STORES_PER_WORKER`)."""
     drain_s: float = 600.0
     """How long to wait, after the window, for every outbox to be acknowledged."""
+    bad_update: bool = True
+    """One more node of the first store gets a broken version through the real update path
+    (:mod:`simulators.badupdate`)."""
     progress: Callable[[str], None] = log.info
 
     def spec(self, cloud_url: str, broker_url: str, password: str) -> FleetSpec:
@@ -147,9 +153,11 @@ class FaultFleet:
         broker = OwnBroker(self.engine)
         broker.start()
         url = self.database_url or f"sqlite:///{self.data_dir / 'cloud.sqlite3'}"
-        cloud = LocalCloud(url, broker.url, port=free_port(), max_future_skew_s=SKEW_LIMIT_S)
+        cloud = LocalCloud(url, broker.url, port=free_port(), max_future_skew_s=SKEW_LIMIT_S,
+                           updates_dir=self.data_dir / "updates")  # fmt: skip
         password = secrets.token_urlsafe(12)
         pool: Workers | None = None
+        bad: BadUpdateRun | None = None
         try:
             cloud.prepare(password)
             cloud.start_ingest()
@@ -161,27 +169,36 @@ class FaultFleet:
                     for node in (*KIOSKS, SHELF):
                         admin.ensure_device(code, node, "shelf" if node == SHELF else "kiosk")
                 cloud.publish_pricebook(codes)
+                if self.bad_update:
+                    bad = BadUpdateRun(cloud, broker.url, password, self.data_dir / "bad-update",
+                                       codes[0], self.progress)  # fmt: skip
+                    bad.prepare(admin)
                 spec = self.spec(cloud.url, broker.url, password)
                 count = self.workers or -(-self.stores // STORES_PER_WORKER)
                 pool = Workers(spec, self.stores, count, self.progress)
                 pool.open(timeout=300.0 + 20.0 * self.stores)
-                restarts = self._play(broker, pool)
+                restarts = self._play(broker, pool, bad)
                 facts = pool.collect()
-                return self._verdict(admin, restarts, spec, facts)
+                return self._verdict(admin, restarts, spec, facts, bad)
         finally:
+            if bad is not None:
+                bad.stop()
             if pool is not None:
                 pool.close()
             cloud.stop()
             broker.stop()
 
-    def _play(self, broker: OwnBroker, pool: Workers) -> int:
+    def _play(self, broker: OwnBroker, pool: Workers, bad: BadUpdateRun | None) -> int:
         """Start every store's clock at once and wait out the window; the broker restarts
-        once, when the stores' faults are over; then wait for every outbox to drain."""
+        once, when the stores' faults are over; then wait for every outbox to drain. The bad
+        update's rollout starts with the window and is waited for after the drain."""
         window_real = self.minutes * 60.0 / self.speed
         restart = FleetFault(at_s=window_real * 0.85, down_s=min(5.0, window_real / 10))
         timer = threading.Timer(restart.at_s, broker.restart, args=(restart.down_s,))
         timer.daemon = True
         pool.go()
+        if bad is not None:
+            bad.start()
         timer.start()
         begun = time.monotonic()
         pool.wait(lambda: pool.idle(), window_real * 3 + 120, "window")
@@ -191,16 +208,25 @@ class FaultFleet:
         drained = lambda: pool.reported() and pool.depth() == 0  # noqa: E731
         if not pool.wait(drained, self.drain_s, "drain"):
             self.progress(f"drain: {pool.depth()} event(s) still unacknowledged at the deadline")
+        if bad is not None:
+            bad.finish(timeout=300.0)
         time.sleep(3)  # the ingest's last batch
         return 1
 
     def _verdict(
-        self, admin: CloudApi, restarts: int, spec: FleetSpec, facts: list[StoreFacts]
+        self,
+        admin: CloudApi,
+        restarts: int,
+        spec: FleetSpec,
+        facts: list[StoreFacts],
+        bad: BadUpdateRun | None,
     ) -> FleetResult:
         result = FleetResult(self.stores, self.minutes, broker_restarts=restarts)
         dead = admin.dead_letters()
         for index, store in enumerate(sorted(facts, key=lambda f: f.code)):
             code, local = store.code, set(store.sales)
+            if bad is not None and code == bad.fault.store:  # and the updated node's sales
+                local |= set(bad.ledger())
             faults = fleet_scenario(spec, index).faults
             cloud_ids = [s["sale_id"] for s in admin.sales(code)]
             held = _held_sale_ids(dead, code)
@@ -214,6 +240,8 @@ class FaultFleet:
             alerts = admin.alerts(code)
             for fault, node_facts in zip(faults, store.faults, strict=True):
                 result.verdicts.append(judge(code, fault, alerts, held, node_facts))
+        if bad is not None:
+            result.verdicts.append(judge_update(bad.fault, bad.facts(admin)))
         return result
 
 

@@ -175,3 +175,62 @@ def judge(
     detected = f"kiosk: {settled} timed-out charge(s) settled as lost/cancelled"
     outcome = "shopper paid again; nothing charged twice"
     return Verdict(store, fault.kind, tgt, detected, outcome, settled >= fault_count(fault))
+
+
+@dataclass(frozen=True, slots=True)
+class BadUpdate:
+    """A bad update: one node gets a signed bundle of a broken version through the real
+    update path (rollout, download, A/B install, switch, self-test) and must fail its
+    self-test, switch back to ``good`` by itself, and halt the rollout at its ring."""
+
+    store: str
+    node: str
+    good: str
+    bad: str
+    ring: str = "canary"
+    kind: str = "bad_update"
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateFacts:
+    """What the cloud's REST API showed of the bad update's rollout and node, and what the
+    node itself recorded (its version directories, its starts, its sales ledger)."""
+
+    rollout: str
+    halt_reason: str | None
+    statuses: dict[str, int]
+    reasons: tuple[str, ...]
+    """The failure reasons the node reported for the rollout."""
+    reported: str | None
+    """The node's software version as the cloud last heard it."""
+    current: str | None
+    starts: tuple[str, ...]
+    sold: int
+    sold_by_bad: int
+    applied: int
+    """Of the node's sales, how many the cloud applied."""
+    duplicates: int
+    error: str = ""
+
+
+def judge_update(fault: BadUpdate, f: UpdateFacts) -> Verdict:
+    halted = f.rollout == "halted" and (f.halt_reason or "").startswith(f"ring {fault.ring}: ")
+    failed = bool(f.reasons) and all(r.startswith("self-test failed") for r in f.reasons)
+    detected = f"rollout {f.rollout}: {f.halt_reason or '-'}; node reported " + (
+        "; ".join(sorted(set(f.reasons))) or "nothing"
+    )
+    back = (
+        f.current == fault.good
+        and f.reported == fault.good
+        and list(f.starts[-2:]) == [fault.bad, fault.good]
+        and f.statuses == {"rolled_back": 1}
+    )
+    outcome = (
+        f"ran {'>'.join(f.starts)}, back on {f.current} (cloud: {f.reported}); sales {f.sold}"
+        f" ({f.sold_by_bad} by {fault.bad}), applied {f.applied}, twice {f.duplicates}"
+    )
+    if f.error:
+        outcome += f"; {f.error}"
+    sales_ok = f.sold > 0 and f.applied == f.sold and f.duplicates == 0
+    ok = halted and failed and back and sales_ok and not f.error
+    return Verdict(fault.store, fault.kind, fault.node, detected, outcome, ok)

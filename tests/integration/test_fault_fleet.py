@@ -1,8 +1,10 @@
 """Acceptance (issue 22, fleet fault injection): `smartstore simulate fleet --faults` runs
 real stores (the kiosk and shelf node code on simulated devices) with faults injected into
 them and a broker restart, then judges from the cloud's REST API alone. Four stores play
-every fault kind; the run must see each fault detected and cleared, and every sale the
-kiosks recorded in the cloud exactly once or held as a dead letter with its reason."""
+every fault kind, and one more node of the first store (a real subprocess from A/B version
+directories) gets a bad update: its rollout must halt at the canary ring and the node return
+to its good version by itself. The run must see each fault detected and cleared, and every
+sale the nodes recorded in the cloud exactly once or held as a dead letter with its reason."""
 
 from __future__ import annotations
 
@@ -45,6 +47,10 @@ def test_four_stores_with_every_fault_kind(
     assert "missing 0, applied twice 0" in out
     assert "approved without a sale, or the reverse: 0 (" in out
     rows = [ln for ln in out.splitlines() if ln.startswith(("ok   ", "FAIL "))]
-    assert len(rows) == 8
-    assert {ln.split()[2] for ln in rows} == set(KINDS)
+    assert len(rows) == 9
+    assert {ln.split()[2] for ln in rows} == {*KINDS, "bad_update"}
+    update = next(ln for ln in rows if ln.split()[2] == "bad_update")
+    assert "rollout halted: ring canary: " in update
+    assert "node reported self-test failed: broker: not connected to the broker" in update
+    assert "ran 1.0.0>1.2.0>1.0.0, back on 1.0.0 (cloud: 1.0.0)" in update
     assert all(ln.startswith("ok   ") for ln in rows), "\n".join(rows)

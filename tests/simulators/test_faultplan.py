@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from typing import Any
 
-from simulators.faultplan import KINDS, NodeFacts, judge, store_faults
+from simulators.faultplan import (
+    KINDS,
+    BadUpdate,
+    NodeFacts,
+    UpdateFacts,
+    judge,
+    judge_update,
+    store_faults,
+)
 from simulators.scenario import ClockSkew, DiskFull, NodeCrash, PaymentTimeout, SensorStuck
 
 START, WINDOW = 10 * 3600.0, 600.0
@@ -77,3 +86,43 @@ def test_a_full_disk_needs_its_storage_alert_raised_and_cleared_and_a_sale_after
     assert not judge("s", full, [], set(), NodeFacts(refused=3, sales_after=2)).ok  # not told
     still_open = [alert("device_fault", "kiosk-2/storage", resolved=False)]
     assert not judge("s", full, still_open, set(), NodeFacts(refused=3, sales_after=2)).ok
+
+
+BAD = BadUpdate("s", "kiosk-3", "1.0.0", "1.2.0")
+BACK = UpdateFacts(
+    rollout="halted",
+    halt_reason="ring canary: 1 of 1 finished nodes failed (100% > 20%)",
+    statuses={"rolled_back": 1},
+    reasons=("self-test failed: broker: not connected to the broker",),
+    reported="1.0.0",
+    current="1.0.0",
+    starts=("1.0.0", "1.2.0", "1.0.0"),
+    sold=5,
+    sold_by_bad=4,
+    applied=5,
+    duplicates=0,
+)
+
+
+def test_a_bad_update_needs_the_halt_the_reason_the_way_back_and_every_sale_once() -> None:
+    verdict = judge_update(BAD, BACK)
+    assert verdict.ok, verdict
+    assert (verdict.kind, verdict.target) == ("bad_update", "kiosk-3")
+    assert "rollout halted: ring canary: " in verdict.detected
+    assert "self-test failed: broker" in verdict.detected
+    assert "ran 1.0.0>1.2.0>1.0.0, back on 1.0.0" in verdict.outcome
+    wrong = [
+        replace(BACK, rollout="running", halt_reason=None),  # never halted
+        replace(BACK, halt_reason="ring all: 1 of 1 finished nodes failed (100% > 20%)"),
+        replace(BACK, reasons=()),  # the node never said why
+        replace(BACK, reasons=("download failed: 404",)),  # failed, but not its self-test
+        replace(BACK, current="1.2.0", starts=("1.0.0", "1.2.0")),  # stayed on the bad one
+        replace(BACK, reported="1.2.0"),  # the cloud never heard it come back
+        replace(BACK, statuses={"failed": 1}),
+        replace(BACK, applied=4),  # a sale lost
+        replace(BACK, duplicates=1),  # a sale doubled
+        replace(BACK, sold=0, sold_by_bad=0, applied=0),  # nothing sold: nothing shown
+        replace(BACK, error="TimeoutError: timed out after 180 s: rollout halted"),
+    ]
+    for facts in wrong:
+        assert not judge_update(BAD, facts).ok, facts

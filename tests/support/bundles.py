@@ -1,41 +1,19 @@
 """Tiny update-bundle inputs for tests: a node source tree and a local wheelhouse (no network).
 
-``tiny_wheel`` writes a real wheel (zip with dist-info, WHEEL and RECORD) so the node's
-installer unpacks what pip would; ``node_source`` writes the five node packages a bundle
+``tiny_wheel`` (from :mod:`simulators.updates`) writes a real wheel so the node's installer
+unpacks what pip would; ``node_source`` writes the five node packages a bundle
 carries, each with a ``VERSION`` the test can read back from the installed directory.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import tarfile
-import zipfile
 from pathlib import Path
 
 from cloud.updates.build import NODE_PACKAGES
+from simulators.updates import tiny_wheel
 
-
-def tiny_wheel(wheelhouse: Path, name: str = "tinydep", version: str = "1.0") -> Path:
-    wheelhouse.mkdir(parents=True, exist_ok=True)
-    dist = f"{name}-{version}.dist-info"
-    files = {
-        f"{name}/__init__.py": f'VALUE = "{name} {version}"\n',
-        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
-        "Tag: py3-none-any\n",
-    }
-    record = []
-    for path, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
-        record.append(f"{path},sha256={digest.decode()},{len(text.encode())}")
-    record.append(f"{dist}/RECORD,,")
-    files[f"{dist}/RECORD"] = "\n".join(record) + "\n"
-    out = wheelhouse / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(out, "w") as whl:
-        for path, text in files.items():
-            whl.writestr(path, text)
-    return out
+__all__ = ["node_source", "rewrite_bundle", "tiny_wheel"]
 
 
 def node_source(root: Path, version: str, extra: dict[str, str] | None = None) -> Path:

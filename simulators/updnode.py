@@ -1,4 +1,4 @@
-"""A light kiosk for the update acceptance test, shipped *inside* the test's bundles.
+"""A light kiosk for the update acceptance test and the fault fleet, shipped *inside* the bundles.
 
 The test copies this file into each bundle's source tree as ``updnode/__main__.py`` beside
 the real ``contracts`` and ``edge`` packages, so every version a node runs is the code of
