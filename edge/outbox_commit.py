@@ -57,8 +57,10 @@ class GroupCommit:
     _listeners: list[Callable[[], None]]
     _closed: bool
     storage_full: bool = False
-    """The last write met SQLITE_FULL (cleared by the next commit): the node tells the cloud
-    in its retained state, which needs no disk write."""
+    """A write met SQLITE_FULL, and no event has been stored since: the node tells the cloud
+    in its retained state, which needs no disk write. Only a commit that stored events clears
+    it: writes in place (a checkout snapshot, acks) still succeed on a full disk and would
+    make the flag flap, so the cloud could miss the "full" altogether."""
     on_storage: Callable[[bool], None] | None = None
     """Called (off every lock) when :attr:`storage_full` changes."""
 
@@ -176,6 +178,7 @@ class GroupCommit:
             except sqlite3.Error:
                 log.debug("rollback after failed commit also failed", exc_info=True)
         self._in_txn = False
+        stored_events = self._last_seq > self._committed_seq
         if error is None:
             self._committed_seq = self._last_seq
             with self._counts_lock:
@@ -195,7 +198,8 @@ class GroupCommit:
                 self._failed = {self._commit_gen: error}
             self._release_slot()
             self._committed.notify_all()
-        self._note_storage(error)
+        if error is not None or stored_events:
+            self._note_storage(error)
         if error is not None:
             raise OutboxError(f"outbox commit failed: {error}") from error
         for listener in list(self._listeners):

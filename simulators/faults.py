@@ -13,7 +13,6 @@ import threading
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from edge.exceptions import OutboxError
 from simulators.scenario import (
     BrokerOutage,
     ClockSkew,
@@ -28,12 +27,13 @@ from simulators.scenario import (
 )
 
 if TYPE_CHECKING:
-    from edge.outbox import Outbox
     from simulators.store import StoreSimulation
 
 log = logging.getLogger(__name__)
 
 STUCK_MIN_REAL_S = 6.0
+REFILL_REAL_S = 0.2
+"""How often a full disk's free pages are taken again while the fault lasts."""
 UNLIMITED_PAGES = 1_073_741_823  # SQLite's default max_page_count
 
 
@@ -139,8 +139,11 @@ class FaultRunner:
             self._disk_full(fault)
 
     def _disk_full(self, fault: DiskFull) -> None:
-        """SQLite's own SQLITE_FULL: the outbox connection may not grow its file any more
-        (free pages inside it are still used, as on a nearly full card)."""
+        """SQLite's own SQLITE_FULL: the outbox may not grow its file any more, and the free
+        pages inside it stay taken for the whole fault, as on a card that other writers keep
+        full (a node deleting acknowledged rows must not find room the card does not have).
+        The filler writes on its own connection, so only the node's writes tell the node
+        whether it has room."""
         sim, clock = self.sim, self.sim.clock
         assert clock is not None
         kiosk = sim.kiosks.get(fault.node)
@@ -155,12 +158,20 @@ class FaultRunner:
         with outbox.transaction() as tx:
             (pages,) = tx.conn.execute("PRAGMA page_count").fetchone()
             tx.conn.execute(f"PRAGMA max_page_count = {int(pages)}")
-        filled = _take_free_pages(outbox)
-        self._note(f"{fault.node} outbox disk full ({filled} free page(s) taken)")
-        clock.sleep(fault.duration, sim.stop_event)
-        with outbox.transaction() as tx:
-            tx.conn.execute(f"PRAGMA max_page_count = {UNLIMITED_PAGES}")
-            tx.conn.execute("DELETE FROM sim_filler")
+        filler = sqlite3.connect(outbox.path, timeout=10, isolation_level=None)
+        try:
+            filler.execute(f"PRAGMA max_page_count = {int(pages)}")
+            filled = _take_free_pages(filler)
+            self._note(f"{fault.node} outbox disk full ({filled} free page(s) taken)")
+            end = clock.elapsed() + fault.duration
+            while clock.elapsed() < end and not sim.stop_event.is_set():
+                sim.stop_event.wait(REFILL_REAL_S)
+                _take_free_pages(filler)  # what the node freed is taken again
+            with outbox.transaction() as tx:
+                tx.conn.execute(f"PRAGMA max_page_count = {UNLIMITED_PAGES}")
+            filler.execute("DELETE FROM sim_filler")
+        finally:
+            filler.close()
         self._note(f"{fault.node} outbox disk has room again")
 
     def paper(self, node: str, state: str) -> bool:
@@ -180,13 +191,12 @@ class FaultRunner:
         return changed
 
 
-def _take_free_pages(outbox: Outbox) -> int:
+def _take_free_pages(filler: sqlite3.Connection) -> int:
     """Fill the file's free pages (one small commit at a time) so the next write that needs
     a page meets SQLITE_FULL, as on a card with no room left; returns the rows written."""
     for n in range(100_000):
         try:
-            with outbox.transaction() as tx:
-                tx.conn.execute("INSERT INTO sim_filler VALUES (zeroblob(1024))")
-        except (sqlite3.Error, OutboxError):
+            filler.execute("INSERT INTO sim_filler VALUES (zeroblob(1024))")
+        except sqlite3.Error:
             return n
     return 100_000

@@ -146,3 +146,27 @@ def test_a_full_disk_is_flagged_at_once_and_cleared_by_the_next_commit(tmp_path:
     outbox.emit("fault", FAULT)
     assert not outbox.storage_full
     assert changes == [True, False]
+
+
+def test_writes_in_place_on_a_full_disk_do_not_clear_the_flag(tmp_path: Path) -> None:
+    """A kiosk's checkout snapshot still fits in its pages on a full disk; before, that commit
+    declared "room again" at once, the flag flapped and the cloud's alert was sometimes
+    never raised (fault fleet, disk_full)."""
+    outbox = open_outbox(tmp_path / "o.sqlite3")
+    changes: list[bool] = []
+    outbox.on_storage = changes.append
+    outbox.emit("fault", FAULT)
+    with outbox.transaction() as tx:
+        tx.conn.execute("CREATE TABLE snapshot (id INTEGER PRIMARY KEY, body TEXT)")
+        tx.conn.execute("INSERT INTO snapshot VALUES (1, 'cart')")
+    with pytest.raises((OutboxError, sqlite3.Error)):
+        write_on_a_full_disk(outbox)
+    with outbox.transaction() as tx:  # in place: no new page, succeeds on the full disk
+        tx.conn.execute("UPDATE snapshot SET body = 'cart 2' WHERE id = 1")
+    assert outbox.storage_full
+    assert changes == [True]
+    free_disk(outbox)
+    assert outbox.storage_full  # no event stored yet: nothing proves room
+    outbox.emit("fault", FAULT)
+    assert not outbox.storage_full
+    assert changes == [True, False]
