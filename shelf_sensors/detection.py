@@ -22,10 +22,11 @@ own ``t`` (seconds).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Literal
 
-from shelf_sensors.alerts import TRANSITION_EVENT, StockAlerts, StockState
+from shelf_sensors.alerts import TRANSITION_EVENT, StockAlerts
+from shelf_sensors.events import EventType, LaneEvent
+
+__all__ = ["MAX_CHAIN", "EventType", "LaneEvent", "LanePipeline"]
 from shelf_sensors.filters import Ema, Hampel, Median3, Stability
 from shelf_sensors.lanes import LaneSpec
 from shelf_sensors.quantity import QuantityEstimate, UnitModel
@@ -33,36 +34,6 @@ from shelf_sensors.settings import DetectionSettings
 
 MAX_CHAIN = 8
 """Unconfirmed plateaus kept between two confirmed levels (see :meth:`LanePipeline._steps`)."""
-
-EventType = Literal["pick", "put", "foreign", "low_stock", "out_of_stock", "restocked"]
-
-
-@dataclass(frozen=True, slots=True)
-class LaneEvent:
-    """One thing that happened on a lane; ``count`` is the units left after it."""
-
-    t: float
-    lane: str
-    type: EventType
-    qty: int
-    count: int
-    delta_g: float = 0.0
-    confidence: float = 1.0
-    state: StockState = "ok"
-
-    @property
-    def uncertain(self) -> bool:
-        return self.type in ("pick", "put") and self.confidence < 0.9
-
-    def replay_line(self) -> dict[str, object]:
-        """The ``shelf replay`` output object (SPEC.md)."""
-        return {
-            "t": round(self.t, 3),
-            "lane": self.lane,
-            "type": self.type,
-            "qty": self.qty,
-            "count": self.count,
-        }
 
 
 class LanePipeline:
@@ -152,7 +123,10 @@ class LanePipeline:
         # 1 g/s limit alone would flicker (decisions 0071, 0190); the raw-spread test below
         # is what keeps a resting hand from looking settled.
         slope_limit = max(s.stable_max_slope, s.slope_sigmas * self.sigma)
-        now_stable = stab.is_stable(band, slope_limit) and self._still(stab.raw_std())
+        spread = stab.raw_std()
+        now_stable = stab.is_stable(band, slope_limit) and (
+            self._still(spread) or self._pick_settles(spread)
+        )
         events: list[LaneEvent] = []
         if self.stable:
             if now_stable:
@@ -196,6 +170,20 @@ class LanePipeline:
         self._quiet_spread = min(max(q, 0.05), 100.0)
         limit = self.settings.still_spread * self._quiet_spread + self.settings.still_floor_g
         return spread <= limit
+
+    def _pick_settles(self, spread: float) -> bool:
+        """A flat window whose raw spread is still above the quiet noise (the tail of a
+        release's ringing) settles when it is whole units *below* the last confirmed level
+        within 2 σ of a count, and the spread is under 0.1 μ and 3× the still limit: a hand
+        only adds weight, and that level's count cannot be off by a unit. Else a put-back
+        1–2 s after a pick merged with it into one event (``mixed``)."""
+        limit = self.settings.still_spread * self._quiet_spread + self.settings.still_floor_g
+        if self.stable or self._before is None or spread > min(0.1 * self.unit.mu, 3 * limit):
+            return False
+        delta = self._stab.raw_mean() - self._before
+        if abs(delta) < self._min_event() or not self._is_clean_pick(delta):
+            return False
+        return abs(self._estimate(delta).z) <= 2.0
 
     def _while_stable(self, t: float) -> list[LaneEvent]:
         if self._hampel.mad > 0:

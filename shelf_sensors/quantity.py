@@ -26,6 +26,14 @@ class UnitModel:
 
     __slots__ = ("_gain", "learned", "mu", "sigma_u")
 
+    @property
+    def var_mu(self) -> float:
+        """Variance of ``mu`` itself: σu² over the units it rests on (the nominal weight
+        counts as one; the gain caps the memory at (2 − g)/g units). A count of n units
+        is off by n·(μ̂ − μ), so this grows with n² (a 12-unit restock of a lighter batch)."""
+        g = self._gain
+        return self.sigma_u * self.sigma_u / (1.0 + min(self.learned, (2.0 - g) / g))
+
     def __init__(self, mu: float, sigma_u: float | None = None, gain: float = 0.05) -> None:
         self.mu = mu
         self.sigma_u = sigma_u if sigma_u is not None else 0.02 * mu
@@ -41,7 +49,7 @@ class UnitModel:
         min_residual_g: float = 0.0,
         max_residual_g: float = math.inf,
     ) -> QuantityEstimate:
-        """n maximising N(|Δw|; nμ, nσu² + 2σm²) over 1..max_qty, with its posterior.
+        """n maximising N(|Δw|; nμ, nσu² + n² var μ + 2σm²) over 1..max_qty, with its posterior.
 
         Some n explains Δw when its residual is within ``z_foreign`` σ or within
         ``min_residual_g`` (a floor, so a learned spread that is too tight cannot turn a
@@ -51,13 +59,14 @@ class UnitModel:
         mu = self.mu
         su2 = self.sigma_u * self.sigma_u
         sm2 = 2.0 * sigma_m * sigma_m
+        vm = self.var_mu
         centre = max(1, round(w / mu))
         lo = max(1, centre - 3)
         hi = max(lo, min(max_qty, centre + 3))
         best_n, best_ll, best_z = lo, -math.inf, math.inf
         lls: list[float] = []
         for n in range(lo, hi + 1):
-            var = n * su2 + sm2
+            var = n * su2 + n * n * vm + sm2
             z = (w - n * mu) / math.sqrt(var)
             ll = -0.5 * z * z - 0.5 * math.log(var)
             lls.append(ll)
