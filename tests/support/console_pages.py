@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloud.alerts import service as alerts
+from cloud.api.reports import ReportName
 from cloud.attendance import service as attendance
 from cloud.auth.models import Role, User
 from cloud.feedback.models import Feedback
@@ -30,7 +31,6 @@ from cloud.orders import service as orders
 from cloud.products.models import Product, ProductBarcode
 from cloud.promotions.models import Promotion
 from cloud.purchasing.service import orders as purchase_orders
-from cloud.reports.router import ReportName
 from cloud.sales.models import SaleLine
 from cloud.sales.service import SaleRecord, record_sales
 from cloud.stores.models import Store
