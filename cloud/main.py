@@ -26,7 +26,7 @@ from cloud.db.session import make_engine, make_sessionmaker
 from cloud.deps import AppContext, Clock, install_error_handlers, system_clock
 from cloud.metrics import install_metrics
 from cloud.middleware import SecurityMiddleware
-from cloud.pricebook.publisher import ChangeNotifier
+from cloud.products.changes import ChangeNotifier
 from cloud.responses import document_errors
 from cloud.settings import CloudSettings
 
