@@ -21,11 +21,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from cloud.api import inventory
 from cloud.auth.models import Role
 from cloud.auth.service import Principal
 from cloud.db.models import load_models
 from cloud.db.session import make_engine, make_sessionmaker
-from cloud.inventory import router as inventory
 from cloud.inventory import service
 from cloud.inventory.schemas import StocktakeIn
 from cloud.products.models import Product

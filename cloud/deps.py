@@ -39,7 +39,7 @@ from cloud.exceptions import (
     NotFoundError,
     ValidationFailedError,
 )
-from cloud.pricebook.publisher import ChangeNotifier
+from cloud.products.changes import ChangeNotifier
 from cloud.settings import CloudSettings
 from cloud.stores import service as stores
 from cloud.stores.models import Store

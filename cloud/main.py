@@ -26,7 +26,7 @@ from cloud.db.session import make_engine, make_sessionmaker
 from cloud.deps import AppContext, Clock, install_error_handlers, system_clock
 from cloud.metrics import install_metrics
 from cloud.middleware import SecurityMiddleware
-from cloud.pricebook.publisher import ChangeNotifier
+from cloud.products.changes import ChangeNotifier
 from cloud.responses import document_errors
 from cloud.settings import CloudSettings
 
@@ -57,32 +57,32 @@ TAGS = [
 
 
 def api_router(max_body_size: int | None = None) -> APIRouter:
-    from cloud.alerts.router import router as alerts
-    from cloud.attendance.router import router as attendance
-    from cloud.audit.router import router as audit
-    from cloud.auth.router import router as auth
-    from cloud.deadletters.router import router as deadletters
-    from cloud.devices.router import router as devices
-    from cloud.feedback.router import router as feedback
-    from cloud.finance.router import router as finance
-    from cloud.forecast.router import router as forecast
-    from cloud.inventory.router import router as inventory
-    from cloud.member_programme import programme_routers
-    from cloud.members.router import router as members
-    from cloud.notices.router import router as notices
-    from cloud.orders.router import router as orders
-    from cloud.products.router import categories_router
-    from cloud.products.router import router as products
-    from cloud.products.store_router import router as store_prices
-    from cloud.promotions.router import router as promotions
-    from cloud.purchasing.router import router as purchase_orders
-    from cloud.reports.router import router as reports
-    from cloud.sales.router import router as sales
-    from cloud.stores.router import router as stores
-    from cloud.suppliers.router import router as suppliers
-    from cloud.tasks.router import router as tasks
-    from cloud.updates.router import router as updates
-    from cloud.users.router import router as users
+    from cloud.api.alerts import router as alerts
+    from cloud.api.attendance import router as attendance
+    from cloud.api.audit import router as audit
+    from cloud.api.auth import router as auth
+    from cloud.api.deadletters import router as deadletters
+    from cloud.api.devices import router as devices
+    from cloud.api.feedback import router as feedback
+    from cloud.api.finance import router as finance
+    from cloud.api.forecast import router as forecast
+    from cloud.api.inventory import router as inventory
+    from cloud.api.members import router as members
+    from cloud.api.notices import router as notices
+    from cloud.api.orders import router as orders
+    from cloud.api.products import categories_router
+    from cloud.api.products import router as products
+    from cloud.api.promotions import router as promotions
+    from cloud.api.purchasing import router as purchase_orders
+    from cloud.api.reports import router as reports
+    from cloud.api.routers import programme_routers
+    from cloud.api.sales import router as sales
+    from cloud.api.store_prices import router as store_prices
+    from cloud.api.stores import router as stores
+    from cloud.api.suppliers import router as suppliers
+    from cloud.api.tasks import router as tasks
+    from cloud.api.updates import router as updates
+    from cloud.api.users import router as users
 
     # Per router, not per app: FastAPI then answers 413 from inside the app, as JSON with
     # the security headers; the console's router allows larger bodies (uploads).

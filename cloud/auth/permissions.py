@@ -16,14 +16,14 @@ from cloud.auth.models import Role
 
 CHECKOUT_HANDLERS = frozenset(
     {
-        "cloud.members.programme_router.balance",  # GET /members/lookup/balance
-        "cloud.members.programme_router.check",  # GET /coupons/{code}
-        "cloud.auth.router.me",  # GET /auth/me
-        "cloud.auth.router.csrf",  # GET /auth/csrf
-        "cloud.auth.router.logout",  # POST /auth/logout
-        "cloud.auth.router.change_password",  # POST /auth/password
-        "cloud.orders.router.pickup",  # GET /pickups/{pickup_code}
-        "cloud.orders.router.collect",  # POST /pickups/{pickup_code}/collect
+        "cloud.api.programme.balance",  # GET /members/lookup/balance
+        "cloud.api.programme.check",  # GET /coupons/{code}
+        "cloud.api.auth.me",  # GET /auth/me
+        "cloud.api.auth.csrf",  # GET /auth/csrf
+        "cloud.api.auth.logout",  # POST /auth/logout
+        "cloud.api.auth.change_password",  # POST /auth/password
+        "cloud.api.orders.pickup",  # GET /pickups/{pickup_code}
+        "cloud.api.orders.collect",  # POST /pickups/{pickup_code}/collect
     }
 )
 """What the kiosk's member and coupon flow needs, and the caller's own account."""

@@ -23,8 +23,8 @@ from cloud.finance.exceptions import FinanceError
 from cloud.finance.models import Expense, RecurringExpense, RevenueEntry
 from cloud.finance.periods import Period, buckets, monthly_occurrences
 from cloud.finance.settlement import RecordedReturn, RecordedSale, Settlement, settle
-from cloud.reports.aggregates import zone
 from cloud.returns import service as returns
+from cloud.stores.localtime import zone
 from cloud.stores.models import Store
 from contracts.messages import ZReportData
 

@@ -35,7 +35,7 @@ def _fleet(
     from pydantic import ValidationError
 
     from cloud.fleet.service import Fleet
-    from cloud.fleet.settings import FleetSettings
+    from cloud.settings.fleet import FleetSettings
 
     data: dict[str, Any] = {}
     if config is not None:

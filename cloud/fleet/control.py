@@ -15,7 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 from cloud.fleet import dynsec
 from cloud.fleet.acl import NodeGrant
 from cloud.fleet.exceptions import ReloadError
-from cloud.fleet.settings import DynsecControl
+from cloud.settings.fleet import DynsecControl
 
 log = logging.getLogger(__name__)
 

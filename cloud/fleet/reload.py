@@ -9,7 +9,7 @@ import subprocess
 from typing import Protocol
 
 from cloud.fleet.exceptions import ReloadError
-from cloud.fleet.settings import CommandReload, NoReload, ReloadConfig, SignalReload
+from cloud.settings.fleet import CommandReload, NoReload, ReloadConfig, SignalReload
 
 log = logging.getLogger(__name__)
 

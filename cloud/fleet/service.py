@@ -18,7 +18,7 @@ from cloud.fleet.acl import NodeGrant, ServiceGrant, render_acl, render_password
 from cloud.fleet.exceptions import FleetError, UnknownNodeError
 from cloud.fleet.registry import NodeRecord, Registry, RegistryData, ServiceRecord, atomic_write
 from cloud.fleet.reload import BrokerReloader, make_reloader
-from cloud.fleet.settings import FleetSettings
+from cloud.settings.fleet import FleetSettings
 
 log = logging.getLogger(__name__)
 

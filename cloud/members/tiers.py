@@ -1,19 +1,21 @@
 """Tiers by rolling 12-month spend and visit count, with configurable thresholds and benefits.
 
-The rule is pure (:func:`tier_for`); :func:`refresh_tiers` is the thin shell that reads the
-figures from recorded sales, moves members and records every change. Ingest never touches
-tiers: a periodic job (or the console) refreshes them, so the sale path stays short.
+The rule is pure (:func:`tier_for`); :func:`refresh_tiers` moves members by the figures it is
+handed and records every change. The figures come from recorded sales
+(``sales.service.member_figures``), which the shell reads and passes in: members sit below
+sales and never import them. Ingest never touches tiers: a periodic job (or the console)
+refreshes them, so the sale path stays short.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloud.members.models import Member, TierChange
@@ -107,21 +109,23 @@ class Change:
         return policy.rank(self.new) > policy.rank(self.old)
 
 
-def figures(session: Session, since: datetime) -> dict[int, tuple[Decimal, int]]:
-    """member id → (spend, visits) since ``since``, net of refunds where recorded."""
-    from cloud.sales.models import Sale
-
-    rows = session.execute(
-        select(Sale.member_id, func.coalesce(func.sum(Sale.total), 0), func.count(Sale.id))
-        .where(Sale.member_id.is_not(None), Sale.completed_at >= since)
-        .group_by(Sale.member_id)
-    ).all()
-    return {int(m or 0): (Decimal(str(s)).quantize(Decimal("0.01")), int(n)) for m, s, n in rows}
+def window_start(policy: TierPolicy, now: datetime) -> datetime:
+    """Where the figures for :func:`refresh_tiers` start: ``window_days`` before ``now``."""
+    return now - timedelta(days=policy.window_days)
 
 
-def refresh_tiers(session: Session, *, now: datetime, policy: TierPolicy) -> list[Change]:
-    """Move every member to the tier of their last ``window_days``; record each change."""
-    stats = figures(session, now - timedelta(days=policy.window_days))
+def refresh_tiers(
+    session: Session,
+    *,
+    now: datetime,
+    policy: TierPolicy,
+    stats: Mapping[int, tuple[Decimal, int]],
+) -> list[Change]:
+    """Move every member to the tier of their last ``window_days``; record each change.
+
+    ``stats`` is member id → (spend, visits) since :func:`window_start` (members with no
+    sale in the window are absent and fall to the open tier).
+    """
     changes: list[Change] = []
     for member_id, current in session.execute(select(Member.id, Member.tier)).all():
         spend, visits = stats.get(member_id, (Decimal("0.00"), 0))

@@ -3,8 +3,9 @@ online), pick by scanning, and hand over as a sale at collection or delivery.
 
 The sale is recorded through :func:`cloud.sales.service.record_sales` under the node
 :data:`~cloud.finance.settlement.ONLINE_NODE`, so it moves stock, books revenue and shows in
-settlement like any sale. Read models (the report aggregates) sit above this layer: the shell
-passes them in as ``on_sale``.
+settlement like any sale. Read models sit above this layer, so the shell passes them in: the
+report aggregates as ``on_sale``, and the store's price book (``cloud.pricebook``) that an
+order is priced with as ``book``.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from cloud.orders.exceptions import OrderStateError, OutOfStockError, PickConfli
 from cloud.orders.flow import Action, next_status
 from cloud.orders.models import Order, OrderLine
 from cloud.orders.sale import sale_data
-from cloud.pricebook.builder import build_pricebook
 from cloud.products import service as products
 from cloud.sales import service as sales
 from cloud.stores.models import Store
+from contracts.pricebook import PriceBook
 from contracts.pricing import BasketLine, PricedBasket, PricingError, price_basket
 
 READY_WITHIN = timedelta(minutes=30)
@@ -56,11 +57,8 @@ class PickItem:
     location: str | None
 
 
-def price(
-    session: Session, store: Store, asked: Sequence[tuple[str, Decimal]], now: datetime
-) -> PricedBasket:
+def price(book: PriceBook, asked: Sequence[tuple[str, Decimal]], now: datetime) -> PricedBasket:
     """The basket priced with the store's price book as a kiosk would price it now."""
-    book = build_pricebook(session, store, 1, now)  # the version is not used here
     basket = [BasketLine(line_id=str(i), sku=sku, qty=qty) for i, (sku, qty) in enumerate(asked, 1)]
     try:
         return price_basket(book, basket, at=now)
@@ -68,9 +66,14 @@ def price(
         raise ValidationFailedError(str(exc)) from exc
 
 
-def place(session: Session, store: Store, new: NewOrder, *, by: str, now: datetime) -> Order:
-    """Price, check and reserve the stock, record the online payment; the order is placed."""
-    priced = price(session, store, new.lines, now)
+def place(
+    session: Session, store: Store, new: NewOrder, *, book: PriceBook, by: str, now: datetime
+) -> Order:
+    """Price, check and reserve the stock, record the online payment; the order is placed.
+
+    ``book`` is the store's price book as a kiosk has it now; the shell builds it
+    (``cloud.pricebook.builder.build_pricebook``)."""
+    priced = price(book, new.lines, now)
     ids = products.ids_by_sku(session, [ln.sku for ln in priced.all_lines])
     _check_available(session, store, priced, ids)
     order_id = f"OR-{secrets.token_hex(5).upper()}"

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
-from pydantic import TypeAdapter
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
@@ -21,19 +20,9 @@ from cloud.members.models import Coupon
 from cloud.members.tiers import TierPolicy
 from cloud.products.models import Category, Product, ProductBarcode, StorePrice, TaxClass
 from cloud.promotions.models import Promotion
+from cloud.promotions.rules import validate_rule
 from cloud.stores.models import Store
 from contracts import pricebook as pb
-
-PromotionRule = (
-    pb.PercentOff | pb.AmountOff | pb.BuyXGetY | pb.SpendXSaveY | pb.BundlePrice | pb.GiftItem
-)
-_PROMOTION: TypeAdapter[PromotionRule] = TypeAdapter(pb.Promotion)
-
-
-def validate_rule(rule: dict[str, object]) -> PromotionRule:
-    """A stored promotion rule must parse as one of the contract's rule types."""
-    return _PROMOTION.validate_python(rule)
-
 
 COUPON_GRACE = timedelta(days=30)
 """A lapsed campaign stays in the book this long, so kiosks say "expired", not "unknown"."""

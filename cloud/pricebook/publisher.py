@@ -33,12 +33,6 @@ class RetainedSink(Protocol):
     def publish_retained(self, topic: str, payload: bytes) -> None: ...
 
 
-class ChangeNotifier(Protocol):
-    """What service functions need: say that the catalog changed for some stores (or all)."""
-
-    def changed(self, session: Session, stores: Iterable[str] | None = None) -> None: ...
-
-
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from cloud.exceptions import ConflictError, NotFoundError, ValidationFailedError
-from cloud.pricebook.publisher import ChangeNotifier
 from cloud.products import repository
+from cloud.products.changes import ChangeNotifier
 from cloud.products.gtin import normalize_gtin
 from cloud.products.models import Category, Product, ProductBarcode, TaxClass
 

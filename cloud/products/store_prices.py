@@ -20,7 +20,7 @@ from cloud.products.models import Product, StorePrice
 from cloud.stores.models import Store
 
 if TYPE_CHECKING:
-    from cloud.pricebook.publisher import ChangeNotifier
+    from cloud.products.changes import ChangeNotifier
 
 
 def _notify(session: Session, store: Store, publisher: ChangeNotifier | None) -> None:

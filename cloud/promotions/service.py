@@ -11,10 +11,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from cloud.exceptions import ConflictError, NotFoundError, ValidationFailedError
-from cloud.pricebook.builder import validate_rule
-from cloud.pricebook.publisher import ChangeNotifier
+from cloud.products.changes import ChangeNotifier
 from cloud.promotions import repository
 from cloud.promotions.models import Promotion
+from cloud.promotions.rules import validate_rule
 from cloud.stores.models import Store
 
 

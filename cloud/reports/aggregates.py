@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Table, delete, func, select, text
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from cloud.db.upsert import driver_connection, is_postgres, rows_json, table_of
 from cloud.reports.models import HourlySales, ProductDaily, ProductMonthly
 from cloud.sales.models import Sale, SaleLine
+from cloud.stores.localtime import zone
 from cloud.stores.models import Store
 
 log = logging.getLogger(__name__)
@@ -49,15 +50,6 @@ class SaleFacts:
     tax: Decimal
     total: Decimal
     lines: tuple[LineFacts, ...]
-
-
-def zone(name: str) -> ZoneInfo:
-    """A store's zone; an unknown name falls back to UTC rather than failing a report."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("unknown timezone %r, using UTC", name)
-        return ZoneInfo("UTC")
 
 
 def fold(

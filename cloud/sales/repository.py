@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.orm import Session
 
 from cloud.db.paging import paged
@@ -23,6 +24,16 @@ Tagged = Sequence[dict[str, Any]]
 
 def by_sale_id(session: Session, sale_id: str) -> Sale | None:
     return session.scalars(select(Sale).where(Sale.sale_id == sale_id)).one_or_none()
+
+
+def member_figures(session: Session, since: datetime) -> dict[int, tuple[Decimal, int]]:
+    """member id → (spend, visits) of the sales completed since ``since``."""
+    rows = session.execute(
+        select(Sale.member_id, func.coalesce(func.sum(Sale.total), 0), func.count(Sale.id))
+        .where(Sale.member_id.is_not(None), Sale.completed_at >= since)
+        .group_by(Sale.member_id)
+    ).all()
+    return {int(m or 0): (Decimal(str(s)).quantize(Decimal("0.01")), int(n)) for m, s, n in rows}
 
 
 def lines(session: Session, sale_pk: int) -> Sequence[SaleLine]:

@@ -245,6 +245,12 @@ def record_zreport(
     )
 
 
+def member_figures(session: Session, since: datetime) -> dict[int, tuple[Decimal, int]]:
+    """member id → (spend, visits) since ``since``: the figures members' tiers move by
+    (``members.tiers.refresh_tiers``, called by the shell with them)."""
+    return repository.member_figures(session, since)
+
+
 def get_sale(session: Session, sale_id: str) -> Sale | None:
     return repository.by_sale_id(session, sale_id)
 

@@ -31,13 +31,13 @@ from cloud.auth.service import create_user, make_hasher
 from cloud.db.models import load_models
 from cloud.db.session import make_engine, make_sessionmaker, transaction
 from cloud.fleet.service import Fleet, IssuedCredentials
-from cloud.fleet.settings import FleetSettings
 from cloud.ingest.models import ProcessedEvent
 from cloud.ingest.runner import ingest_engine
 from cloud.ingest.worker import IngestWorker
 from cloud.mqtt import make_client
 from cloud.sales.models import Sale
 from cloud.settings import CloudSettings
+from cloud.settings.fleet import FleetSettings
 from edge.config import MqttSettings, NodeIdentity, OutboxSettings, TlsSettings
 from edge.link import Link
 from edge.outbox import Outbox

@@ -17,6 +17,7 @@ from cloud.db.session import transaction
 from cloud.finance import service as finance
 from cloud.inventory import service as inventory
 from cloud.orders import service as orders
+from cloud.pricebook.builder import build_pricebook
 from cloud.products import service as products
 from cloud.stores.localtime import local_today, zone
 from cloud.stores.models import Store
@@ -41,7 +42,9 @@ def _ready_order(stack: Stack, sku: str) -> tuple[str, str]:
         inventory.move(s, store_id=store.id, product_id=product.id, kind="receiving",
                        qty=Decimal(4), now=now)  # fmt: skip
         new = orders.NewOrder("miniprogram", "pickup", {"name": "Li"}, [(sku, Decimal(2))])
-        order = orders.place(s, store, new, by="staff", now=now)
+        order = orders.place(
+            s, store, new, book=build_pricebook(s, store, 1, now), by="staff", now=now
+        )
         orders.act(s, order, "pick", by="staff", now=now)
         for _ in range(2):
             orders.scan(s, order, sku, by="staff")

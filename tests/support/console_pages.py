@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from cloud.alerts import service as alerts
+from cloud.api.reports import ReportName
 from cloud.attendance import service as attendance
 from cloud.auth.models import Role, User
 from cloud.feedback.models import Feedback
@@ -27,10 +28,10 @@ from cloud.invoices.models import Invoice
 from cloud.invoices.service import request_invoice
 from cloud.members.models import Member
 from cloud.orders import service as orders
+from cloud.pricebook.builder import build_pricebook
 from cloud.products.models import Product, ProductBarcode
 from cloud.promotions.models import Promotion
 from cloud.purchasing.service import orders as purchase_orders
-from cloud.reports.router import ReportName
 from cloud.sales.models import SaleLine
 from cloud.sales.service import SaleRecord, record_sales
 from cloud.stores.models import Store
@@ -194,7 +195,9 @@ def _order(session: Session, store: Store, product_id: int, sku: str, now: datet
                    qty=Decimal(10), now=now)  # fmt: skip
     new = orders.NewOrder("miniprogram", "pickup", {"name": "李娜", "phone": "13800000001"},
                           [(sku, Decimal(2))])  # fmt: skip
-    return orders.place(session, store, new, by="staff", now=now).order_id
+    return orders.place(
+        session, store, new, book=build_pricebook(session, store, 1, now), by="staff", now=now
+    ).order_id
 
 
 def _rollout(session: Session, now: datetime) -> None:

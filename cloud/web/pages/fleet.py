@@ -27,9 +27,9 @@ from cloud.fleet.exceptions import FleetError, ReloadError
 from cloud.fleet.registry import NodeRecord
 from cloud.fleet.reload import BrokerReloader, make_reloader
 from cloud.fleet.service import Fleet, IssuedCredentials
-from cloud.fleet.settings import FleetSettings
 from cloud.mqtt import parse_mqtt_url
 from cloud.settings import CloudSettings
+from cloud.settings.fleet import FleetSettings
 from cloud.stores import service as stores
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, render, text
 from cloud.web.exceptions import PageNotFoundError

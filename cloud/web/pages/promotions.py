@@ -15,9 +15,10 @@ from starlette.datastructures import FormData
 from cloud.auth.models import Role
 from cloud.deps import CtxDep, NowDep, SessionDep
 from cloud.exceptions import CloudError
-from cloud.pricebook.builder import build_pricebook, validate_rule
+from cloud.pricebook.builder import build_pricebook
 from cloud.promotions import service as promotions
 from cloud.promotions.models import Promotion
+from cloud.promotions.rules import validate_rule
 from cloud.stores import service as stores
 from cloud.stores.models import Store
 from cloud.web.console import FieldErrors, FormDep, Viewer, ViewerDep, render, text

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
+from cloud.api.reports import MAX_DAYS, SINGLE_STORE, ReportName, build_report
 from cloud.auth.models import Role
 from cloud.deps import NowDep, SessionDep
 from cloud.exceptions import CloudError
@@ -23,7 +24,6 @@ from cloud.finance.periods import PERIODS
 from cloud.forecast import service as forecast
 from cloud.purchasing.service import payables
 from cloud.reports.charts import render as chart_svg
-from cloud.reports.router import MAX_DAYS, SINGLE_STORE, ReportName, build_report
 from cloud.reports.table import Chart, Report
 from cloud.stores.localtime import local_today, zone
 from cloud.stores.models import Store

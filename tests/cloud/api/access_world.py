@@ -39,6 +39,7 @@ from cloud.marketing.models import Campaign
 from cloud.members import service as members
 from cloud.notices import service as notices
 from cloud.orders import service as orders
+from cloud.pricebook.builder import build_pricebook
 from cloud.products import service as products
 from cloud.products import store_prices
 from cloud.products.gtin import check_digit
@@ -253,7 +254,8 @@ class World:
             row = s.get(Store, store_id(s, store))
             assert row is not None
             new = orders.NewOrder("web", "pickup", {"name": "Li"}, [(sku, Decimal(1))])
-            order = orders.place(s, row, new, by="admin", now=self.api.clock())
+            book = build_pricebook(s, row, 1, self.api.clock())
+            order = orders.place(s, row, new, book=book, by="admin", now=self.api.clock())
             order.status = status
             return order.order_id, order.pickup_code
 

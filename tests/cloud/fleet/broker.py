@@ -18,7 +18,7 @@ import pytest
 from paho.mqtt.enums import CallbackAPIVersion, MQTTProtocolVersion
 
 from cloud.fleet.service import Fleet
-from cloud.fleet.settings import DynsecControl, FleetSettings, SignalReload
+from cloud.settings.fleet import DynsecControl, FleetSettings, SignalReload
 from smartstore.broker import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[3]

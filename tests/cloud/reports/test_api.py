@@ -8,7 +8,7 @@ import io
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
-from cloud.reports.router import ReportName
+from cloud.api.reports import ReportName
 from tests.cloud.api.conftest import Api
 from tests.cloud.finance.sales_gen import seed_api_store
 

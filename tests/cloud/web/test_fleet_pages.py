@@ -15,7 +15,7 @@ from cloud.devices.models import Device
 from cloud.devices.service import register_device
 from cloud.fleet.credentials import verify_password
 from cloud.fleet.registry import Registry
-from cloud.fleet.settings import FleetSettings, SignalReload
+from cloud.settings.fleet import FleetSettings, SignalReload
 from tests.cloud.web.conftest import Console
 
 PASSWORD_RE = re.compile(r'id="issued-password">([^<]+)<')

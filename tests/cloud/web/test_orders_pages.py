@@ -10,6 +10,7 @@ from decimal import Decimal
 from cloud.db.session import transaction
 from cloud.inventory import service as inventory
 from cloud.orders import service as orders
+from cloud.pricebook.builder import build_pricebook
 from cloud.products import service as products
 from cloud.stores import service as stores
 from tests.cloud.web.conftest import Console
@@ -24,7 +25,14 @@ def _order(console: Console, qty: int = 2) -> str:
         inventory.move(s, store_id=store.id, product_id=product.id, kind="receiving",
                        qty=Decimal(5), now=console.clock())  # fmt: skip
         new = orders.NewOrder("web", "pickup", {"name": "Li"}, [("MILK-1", Decimal(qty))])
-        return orders.place(s, store, new, by="staff_a", now=console.clock()).order_id
+        return orders.place(
+            s,
+            store,
+            new,
+            book=build_pricebook(s, store, 1, console.clock()),
+            by="staff_a",
+            now=console.clock(),
+        ).order_id
 
 
 def _post(console: Console, order_id: str, token: str, action: str, code: str = "") -> str:

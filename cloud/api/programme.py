@@ -38,6 +38,7 @@ from cloud.members.programme_schemas import (
     TierChangeOut,
     TierRefreshOut,
 )
+from cloud.sales import service as sales
 from contracts.pricebook import PointsPolicy
 
 if TYPE_CHECKING:
@@ -122,7 +123,9 @@ def tier_changes(member_id: MemberId, user: StaffUser, session: SessionDep) -> l
 
 @router.post("/tiers/refresh", response_model=TierRefreshOut)
 def refresh(user: ManagerUser, session: SessionDep, now: NowDep) -> TierRefreshOut:
-    changes = tiers.refresh_tiers(session, now=now, policy=tiers.TierPolicy())
+    policy = tiers.TierPolicy()
+    stats = sales.member_figures(session, tiers.window_start(policy, now))
+    changes = tiers.refresh_tiers(session, now=now, policy=policy, stats=stats)
     audit(session, user, now, "refresh_tiers", "member", 0, details={"changed": len(changes)})
     session.commit()
     return TierRefreshOut(changed=len(changes))

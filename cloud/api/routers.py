@@ -7,10 +7,10 @@ from fastapi import APIRouter
 
 
 def programme_routers() -> list[APIRouter]:
-    from cloud.invoices.router import router as invoices
-    from cloud.marketing.router import router as marketing
-    from cloud.members.programme_router import coupons_router
-    from cloud.members.programme_router import router as programme
-    from cloud.returns.router import router as returns
+    from cloud.api.invoices import router as invoices
+    from cloud.api.marketing import router as marketing
+    from cloud.api.programme import coupons_router
+    from cloud.api.programme import router as programme
+    from cloud.api.returns import router as returns
 
     return [programme, coupons_router, marketing, returns, invoices]

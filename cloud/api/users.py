@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
+from cloud.api.auth import user_out
 from cloud.auth import lockout, service
 from cloud.auth.models import Role, User
-from cloud.auth.router import user_out
 from cloud.deps import (
     AdminUser,
     CtxDep,

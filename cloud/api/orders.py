@@ -26,6 +26,7 @@ from cloud.orders.schemas import (
     Status,
 )
 from cloud.orders.views import detail_out, order_out
+from cloud.pricebook.builder import build_pricebook
 from cloud.reports.aggregates import add_sales
 from cloud.stores import service as stores
 from cloud.stores.models import Store
@@ -83,7 +84,8 @@ def place(body: OrderIn, user: OrderUser, session: SessionDep, now: NowDep) -> O
         lines=[(ln.sku, ln.qty) for ln in body.lines],
         payment_ref=body.payment.reference if body.payment else None,
     )
-    order = service.place(session, store, new, by=user.username, now=now)
+    book = build_pricebook(session, store, 1, now)  # the version is not used to price
+    order = service.place(session, store, new, book=book, by=user.username, now=now)
     _audit(session, user, now, "place", order)
     out = order_out(order, store.code, now)
     session.commit()

@@ -1,5 +1,5 @@
 """/products and /categories: the chain catalog. Head office (admin, hq) edits; store roles
-read. A store's own prices are ``/stores/{store}/prices`` (cloud.products.store_router).
+read. A store's own prices are ``/stores/{store}/prices`` (cloud.api.store_prices).
 
 A price or product change tells the price book publisher, which republishes after commit.
 """

@@ -13,7 +13,7 @@ import yaml
 from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cloud.fleet.settings import FleetSettings
+from cloud.settings.fleet import FleetSettings
 
 DEFAULT_SECRET_KEY = "dev-secret-change-me"  # noqa: S105 (the key `cloud serve` refuses)
 MIN_SECRET_KEY = 32
