@@ -34,7 +34,7 @@ _EAN13_PARITY = (
     "AABBBA",
     "ABAABB",
     "ABBAAB",
-    "ABBBAB",
+    "ABBBAA",
     "ABABAB",
     "ABABBA",
     "ABBABA",

@@ -172,3 +172,45 @@ def test_cli_writes_pngs_and_truth(tmp_path: Path) -> None:
         assert (tmp_path / t["file"]).stat().st_size > 10_000
     assert truth[-1]["gtin14"] is None
     assert truth[0]["gtin14"] == photo(3, "ean13", 0).gtin14
+
+
+def _bars(modules: str) -> np.ndarray:
+    row = np.array([255 if m == "0" else 0 for m in "0" * 12 + modules + "0" * 12], np.uint8)
+    return np.ascontiguousarray(np.repeat(np.repeat(row[None, :], 60, 0), 3, 1))
+
+
+def _both_read(image: np.ndarray) -> tuple[set[str], set[str]]:
+    from pyzbar import pyzbar
+
+    return (
+        {r.data.decode() for r in pyzbar.decode(image)},
+        {r.text for r in zxingcpp.read_barcodes(image)},
+    )
+
+
+@pytest.mark.parametrize("first", "0123456789")
+def test_every_leading_digit_of_an_ean13_reads_back(first: str) -> None:
+    """The parity table for a leading 6 once read ABBBAB (GS1: ABBBAA): every EAN-13
+    starting with 6 was an invalid symbol that decoders "read" as another code."""
+    body = first + "20216032974"
+    code = body + gs1.check_digit(body)
+    zbar, zxing = _both_read(_bars(gs1.encode_ean13(code).modules))
+    assert zbar == {code}
+    assert zxing == {code}
+
+
+@pytest.mark.parametrize("check", "0123456789")
+def test_every_upce_parity_reads_back(check: str) -> None:
+    code = next(
+        c
+        for six in (f"{n:06d}" for n in range(100, 100_000, 7))
+        if (c := gs1.upce_from_digits("0", six)).endswith(check)
+    )
+    zbar, zxing = _both_read(_bars(gs1.encode_upce(code).modules))
+    want = gs1.upce_to_upca(code).zfill(14)
+    assert {_as_gtin14(r) for r in zbar} == {want}
+    assert {_as_gtin14(r) for r in zxing} == {want}
+
+
+def _as_gtin14(read: str) -> str:
+    return (gs1.upce_to_upca(read) if len(read) == 8 else read).zfill(14)
