@@ -28,7 +28,7 @@ from kiosk.scanner.imaging import (
     unwarp_cylinder,
     upright_crop,
 )
-from kiosk.scanner.verify import RETAIL, retail_gtin
+from kiosk.scanner.verify import RETAIL
 
 Expired = Callable[[], bool]
 CROSS_CHECK_MARGIN = 0.35
@@ -118,42 +118,9 @@ def decode_regions(
             if use_pyzbar and (with_pyzbar or found):
                 # Cross-check: a disagreeing pyzbar read makes verify refuse both.
                 found = found + decode_pyzbar(image, stage)
-            if binarizer and found:
-                found = confirmed(found, crop, binarizer, stage)
             if found:
                 return found
     return []
-
-
-def confirmed(
-    found: list[DecodedSymbol], crop: Gray, binarizer: Literal["local", "fixed"], stage: str
-) -> list[DecodedSymbol]:
-    """``found`` when no zxing-cpp retail read of a crop stands alone; else a second look.
-
-    zxing-cpp alone misreads damaged EAN/UPC crops now and then with a valid check digit
-    (held-out photo set: three wrong GTINs in 600 images, pyzbar reading nothing there). A
-    zxing-cpp retail read that pyzbar did not repeat is read again through the other
-    binarizer on the crop: the same GTIN confirms it, another refuses the frame (verify); with
-    no second read it is dropped and the retries go on.
-    """
-    zxing_retail = [s for s in found if s.decoder == "zxing" and s.symbology in RETAIL]
-    backed = {(s.text, s.symbology) for s in found if s.decoder != "zxing"}
-    alone = [s for s in zxing_retail if (s.text, s.symbology) not in backed]
-    if not alone:
-        return found
-    other = "local" if binarizer == "fixed" else "fixed"
-    image = stretch(crop) if other == "fixed" else crop
-    second = [
-        s
-        for s in decode_zxing(image, stage + "-confirm", fixed_threshold=other == "fixed")
-        if s.symbology in RETAIL and retail_gtin(s.text, s.symbology)
-    ]
-    if second:
-        return found + second  # the same GTIN confirms; another one refuses (verify.screen)
-    rest = [s for s in found if s not in alone]
-    # Nothing to confirm with: the lone read goes, unless another opinion is there to make
-    # verify.screen refuse the frame (dropping the lone read would let that one through).
-    return found if any(s.symbology in RETAIL for s in rest) else rest
 
 
 def cross_check(gray: Gray, symbols: list[DecodedSymbol]) -> list[DecodedSymbol]:

@@ -9,12 +9,10 @@ import random
 import cv2
 import numpy as np
 
-from kiosk.scanner.decoders import DecodedSymbol, decode_pyzbar, decode_zxing
+from kiosk.scanner.decoders import decode_pyzbar, decode_zxing
 from kiosk.scanner.imaging import unwarp_cylinder
 from kiosk.scanner.pipeline import decode_frame
-from kiosk.scanner.retries import confirmed
 from kiosk.scanner.testing import random_label, render_symbol
-from kiosk.scanner.verify import screen
 
 
 def on_cylinder(flat: np.ndarray, half_arc_deg: float) -> tuple[np.ndarray, float]:  # type: ignore[type-arg]
@@ -60,34 +58,3 @@ def test_retry_share_stops_retries_after_that_share_of_the_first_pass() -> None:
     decode_frame(frame, budget_ms=10_000.0, clock=clock)
     unbounded = next(ticks)
     assert bounded < unbounded
-
-
-def _zxing(text: str, symbology: str = "ean13") -> DecodedSymbol:
-    return DecodedSymbol(text=text, symbology=symbology, decoder="zxing", stage="crop")
-
-
-def test_a_lone_crop_read_is_confirmed_by_the_other_binarizer() -> None:
-    label = random_label(random.Random(3), "ean13")
-    crop = render_symbol(label, module_px=3)
-    crop = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
-    first = decode_zxing(np.asarray(crop, np.uint8), "crop-local")
-    assert [s.symbology for s in first] == ["ean13"]
-    kept = confirmed(first, np.asarray(crop, np.uint8), "local", "crop-local")
-    assert {s.text for s in kept} == {first[0].text}
-    assert any(s.stage.endswith("-confirm") for s in kept)
-
-
-def test_a_lone_crop_read_nothing_confirms_is_dropped() -> None:
-    """Held-out photo set seed 4 ean13#1: zxing-cpp read 2202495477284 (check digit valid)
-    from a tilted crop of 6262495477284, pyzbar read nothing; the read was accepted."""
-    blank = np.full((80, 240), 200, np.uint8)
-    assert confirmed([_zxing("2202495477284")], blank, "local", "crop-local") == []
-
-
-def test_a_lone_crop_read_beside_another_opinion_is_left_for_verify_to_refuse() -> None:
-    blank = np.full((80, 240), 200, np.uint8)
-    lone = _zxing("2205265106117")
-    opinion = DecodedSymbol(text="01812611", symbology="upce", decoder="pyzbar", stage="crop")
-    kept = confirmed([lone, opinion], blank, "fixed", "crop")
-    assert kept == [lone, opinion]
-    assert screen(kept) == ([], True)
