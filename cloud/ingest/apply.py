@@ -40,14 +40,30 @@ from contracts.messages import (
     FaultData,
     InterventionData,
     InvoiceRequestData,
+    Payload,
     ReturnData,
     SaleData,
+    ShelfEventData,
     StockData,
     VoidData,
     ZReportData,
 )
 
 log = logging.getLogger(__name__)
+
+APPLIED: tuple[type[Payload], ...] = (
+    SaleData,
+    ReturnData,
+    InvoiceRequestData,
+    StockData,
+    InterventionData,
+    FaultData,
+    VoidData,
+    ZReportData,
+    ShelfEventData,
+)
+"""Every payload type :func:`apply_batch` has a step for; a new event type in the contracts
+fails ``tests/cloud/ingest`` until it gets one, instead of being marked processed unread."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,8 +271,10 @@ def _apply_other(session: Session, item: Accepted, now: datetime) -> None:
         sales.record_zreport(session, store_id=store_id, node=env.node, data=payload, now=now)
     elif isinstance(payload, ReturnData | InvoiceRequestData):
         returns_ingest.apply(session, env.node, payload, now)
-    else:  # shelf_event: the lane state arrives as its own stock event
+    elif isinstance(payload, ShelfEventData):  # the lane state arrives as its own stock event
         log.debug("no table for %s events; recorded as processed", env.type)
+    else:
+        raise TypeError(f"no apply step for {env.type} events ({type(payload).__name__})")
 
 
 def _toggle_key(item: Accepted) -> ToggleKey | None:

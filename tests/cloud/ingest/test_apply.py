@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from cloud.alerts.models import Alert
 from cloud.db.session import transaction
 from cloud.finance.models import RevenueEntry
+from cloud.ingest.apply import APPLIED
 from cloud.ingest.models import DeadLetter
 from cloud.ingest.pipeline import Inbound, Pipeline
 from cloud.inventory.models import LaneState, Movement
 from cloud.members.models import Member, PointsEntry
 from cloud.sales.models import Sale, SaleDiscount, SaleLine, Tender
+from contracts.messages import EVENT_PAYLOADS
 from contracts.strict import Limits
 from tests.cloud.factories import T0, envelope, message, sale_data, setup_store
 
@@ -214,3 +216,9 @@ def test_intervention_fault_and_zreport(session_factory: sessionmaker[Session]) 
         from cloud.sales.models import ZReport
 
         assert s.scalars(select(ZReport)).one().total == Decimal("59.00")
+
+
+def test_every_event_type_in_the_contracts_has_an_apply_step() -> None:
+    """An event type added to contracts without an apply step used to be marked processed
+    and never read (the isinstance chain's last branch took anything)."""
+    assert set(EVENT_PAYLOADS.values()) == set(APPLIED)
