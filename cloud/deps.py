@@ -19,7 +19,7 @@ from fastapi import Depends, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordBearer
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.auth.csrf import verify_csrf
@@ -291,6 +291,12 @@ def install_error_handlers(app: FastAPI) -> None:
         log.info("data error mapped to 422: %s", exc)
         return _validation("value not accepted by the database")
 
+    async def database_busy(_: Request, exc: Exception) -> JSONResponse:
+        # SQLite's busy timeout ran out under load, or PostgreSQL went away: a moment's
+        # wait, not a server bug (a 500 told the console user nothing they could act on).
+        log.warning("database unavailable, answered 503: %s", exc)
+        return _detail(503, "the database is busy; try again in a moment", **{"Retry-After": "2"})
+
     app.add_exception_handler(NotFoundError, not_found)
     app.add_exception_handler(ConflictError, conflict)
     app.add_exception_handler(InvalidTransitionError, conflict)
@@ -301,6 +307,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(InvalidResetTokenError, bad_token)
     app.add_exception_handler(IntegrityError, integrity)
     app.add_exception_handler(DataError, data_error)
+    app.add_exception_handler(OperationalError, database_busy)
     app.add_exception_handler(ValueError, invalid)
 
 

@@ -13,6 +13,8 @@ route wins):
 - 409 on every write (a taken code, a state that does not allow it);
 - 429 on the operations that log in or mail a reset link (``route.path`` is the domain
   router's path, e.g. ``/auth/token``, before the ``/api/v1`` prefix);
+- 503 on every operation: the database is busy or away (SQLite's busy timeout ran out,
+  PostgreSQL restarting); retry after Retry-After seconds;
 - the media types a ``format`` parameter chooses (csv, svg, html …) on the success answer.
 """
 
@@ -53,6 +55,7 @@ _DESCRIPTIONS = {
     413: "Request body too large",
     422: "Invalid input",
     429: "Too many attempts from this client; retry after Retry-After seconds",
+    503: "The database is busy or away; retry after Retry-After seconds",
 }
 
 PUBLIC = frozenset(
@@ -78,7 +81,7 @@ def statuses_of(route: APIRoute) -> list[int]:
     params = get_flat_params(route.dependant)
     path = route.path
     public = path in PUBLIC
-    codes = [403] if public else [401, 403]
+    codes = [403, 503] if public else [401, 403, 503]
     if path in THROTTLED:
         codes.append(429)
     if route.body_field is not None:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
+import sqlite3
+from pathlib import Path
 
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from cloud.deps import install_error_handlers
 from tests.cloud.api.conftest import Api
 
 
@@ -120,3 +127,33 @@ def test_malformed_input_never_gives_a_5xx(
     lookup = path == "/api/v1/products" and method == "get"
     expected = {200, 422} if lookup else set(range(400, 500))
     assert res.status_code in expected, (res.status_code, res.text)
+
+
+def test_a_locked_database_is_a_503_with_retry_after(tmp_path: Path) -> None:
+    """SQLite's busy timeout running out (seen in the 20-store fault fleet under load) was a
+    500; it is a moment's wait: 503 and Retry-After."""
+    url = f"sqlite:///{tmp_path / 'busy.db'}"
+    engine = create_engine(url, connect_args={"timeout": 0.2})
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE t (n INTEGER)"))
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/write")
+    def write() -> dict[str, str]:
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+        return {"ok": "yes"}
+
+    holder = sqlite3.connect(tmp_path / "busy.db", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # another writer holds the lock
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            res = client.post("/write")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        engine.dispose()
+    assert res.status_code == 503
+    assert res.headers["Retry-After"] == "2"
+    assert res.json() == {"detail": "the database is busy; try again in a moment"}
