@@ -106,7 +106,8 @@ class Link:
         self._stop = threading.Event()
         self._conn_changed = threading.Event()
         self._state_due = threading.Event()  # publish the state now: storage full, or room
-        outbox.on_storage = lambda _full: self._state_due.set()
+        self._full_seen = False  # a full disk since the last state: published even if room is back
+        outbox.on_storage = self._storage_changed
         self._conn_thread: threading.Thread | None = None
         self.drainer = Drainer(outbox, outbox_settings or outbox.settings)
         self.connects = 0
@@ -143,7 +144,15 @@ class Link:
         info = client.publish(topic, payload, qos=qos, retain=retain)
         return info.rc == MQTTErrorCode.MQTT_ERR_SUCCESS
 
-    def node_state(self, online: bool) -> NodeState:
+    def _storage_changed(self, full: bool) -> None:
+        """The state publisher coalesces: a full disk that has room again before it wakes
+        would never be told (the cloud's storage alert missed it, seen in the fault fleet),
+        so a "full" is latched until one state has carried it."""
+        if full:
+            self._full_seen = True
+        self._state_due.set()
+
+    def node_state(self, online: bool, storage_full: bool = False) -> NodeState:
         extra = self.state_extra() if self.state_extra is not None else {}
         return NodeState(
             online=online,
@@ -152,7 +161,7 @@ class Link:
             software_version=self.software_version,
             config_version=self.config_version,
             outbox_depth=self.outbox.depth(),
-            storage_full=self.outbox.storage_full,
+            storage_full=self.outbox.storage_full or storage_full,
             ts=datetime.now(UTC),
             **extra,
         )
@@ -279,12 +288,15 @@ class Link:
             if self._connected and (time.monotonic() - last >= beat or self._state_due.is_set()):
                 last = time.monotonic()
                 self._state_due.clear()
+                seen, self._full_seen = self._full_seen, False
                 client.publish(
                     state_topic(self.identity.store, self.identity.node),
-                    encode(self.node_state(online=True)),
+                    encode(self.node_state(online=True, storage_full=seen)),
                     qos=1,
                     retain=True,
                 )
+                if seen and not self.outbox.storage_full:
+                    self._state_due.set()  # room came back meanwhile: say so at the next wake
                 self.heartbeats += 1
 
     def _on_connect(

@@ -364,3 +364,31 @@ def test_a_full_outbox_disk_is_in_the_retained_state_at_once(
         link.stop()
         link.outbox.close()
         watcher.close()
+
+
+def test_a_full_disk_that_has_room_again_at_once_is_still_told(
+    mosquitto_broker: MosquittoProcess, tmp_path: Path
+) -> None:
+    """Full, then room, before the link's next wake: the state publisher used to send only
+    the latest (room), so the cloud never opened its storage alert (fault fleet, 1 in 5)."""
+    host, port = mosquitto_broker.host, mosquitto_broker.port
+    watcher = Watcher(host, port, "5")
+    link = make_link(tmp_path, host, port, "5")
+    link.start()
+    try:
+        wait_for(lambda: link.connected and bool(watcher.states()), 10, "online")
+        told = len(watcher.states())
+        with pytest.raises((OutboxError, sqlite3.Error)):
+            write_on_a_full_disk(link.outbox)
+        free_disk(link.outbox)
+        link.outbox.emit("fault", FAULT)  # room again, within the same half second
+
+        def full_then_room() -> bool:
+            later = [state.storage_full for state in watcher.states()[told:]]
+            return True in later and False in later[later.index(True) :]
+
+        wait_for(full_then_room, 5, "a state with the disk full, then one with room")
+    finally:
+        link.stop()
+        link.outbox.close()
+        watcher.close()
