@@ -1,17 +1,12 @@
 """The node's MQTT link: connection, retained state and will, inbound routes, outbox drain.
 
-paho-mqtt 2 (``CallbackAPIVersion.VERSION2``). ``protocol: auto`` (the default) tries MQTT 5
-and falls back to 3.1.1 for good when the broker refuses the version (the embedded amqtt),
-so every broker works on default settings (docs/decisions/0004). The retained state is
-refreshed every ``heartbeat_s`` (an idle node is not a silent one) and at once when the
-outbox's disk fills or has room again (no disk write needed to tell the cloud).
-One fresh paho client per connection attempt: paho's in-memory resend queue never
-duplicates what the outbox resends, reconnects use our backoff with jitter (paho's has
-none). Sessions start clean: the outbox, not the broker, is our durability (decision 0011).
-
-Threads: ``link-conn`` connects and waits out the backoff; paho's own loop thread runs the
-callbacks; ``link-pub`` (:mod:`edge.drain`) drains the outbox. The node subscribes to its own
-``.../ack``: the cloud's end-to-end ack there is what lets the outbox forget an event (SPEC §4).
+paho-mqtt 2. ``protocol: auto`` tries MQTT 5 and falls back to 3.1.1 when the broker refuses
+it (decision 0004). The retained state is refreshed every ``heartbeat_s`` and at once when the
+outbox's disk fills or has room again (no disk write needed). One fresh paho client per
+connection attempt, clean sessions: the outbox is our durability (decision 0011).
+Threads: ``link-conn`` connects and backs off; paho's loop runs the callbacks; ``link-pub``
+(:mod:`edge.drain`) drains the outbox. The cloud's end-to-end ack on ``.../ack`` is what lets
+the outbox forget an event (SPEC §4).
 """
 
 from __future__ import annotations
@@ -145,11 +140,8 @@ class Link:
         return info.rc == MQTTErrorCode.MQTT_ERR_SUCCESS
 
     def _storage_changed(self, full: bool) -> None:
-        """The state publisher coalesces: a full disk that has room again before it wakes
-        would never be told (the cloud's storage alert missed it, seen in the fault fleet),
-        so a "full" is latched until one state has carried it."""
-        if full:
-            self._full_seen = True
+        """A "full" is latched until one state has carried it (the publisher coalesces)."""
+        self._full_seen = self._full_seen or full
         self._state_due.set()
 
     def node_state(self, online: bool, storage_full: bool = False) -> NodeState:
@@ -289,12 +281,9 @@ class Link:
                 last = time.monotonic()
                 self._state_due.clear()
                 seen, self._full_seen = self._full_seen, False
-                client.publish(
-                    state_topic(self.identity.store, self.identity.node),
-                    encode(self.node_state(online=True, storage_full=seen)),
-                    qos=1,
-                    retain=True,
-                )
+                state = encode(self.node_state(online=True, storage_full=seen))
+                topic = state_topic(self.identity.store, self.identity.node)
+                client.publish(topic, state, qos=1, retain=True)
                 if seen and not self.outbox.storage_full:
                     self._state_due.set()  # room came back meanwhile: say so at the next wake
                 self.heartbeats += 1

@@ -249,15 +249,10 @@ class StoreSimulation:
         thread.start()
 
     def idle(self) -> bool:
-        """Every arrival has been served (finite scenarios only) and every node is up again: a
-        kiosk crashed late in the day may still be waiting for its restart while the other
-        served the last shoppers (its sales cannot be read until it is back; seen in CI)."""
+        """Every arrival served and every node up again (a crashed kiosk's sales wait)."""
         served = self.arrivals_done.is_set() and self.queue.empty() and not self._serving
-        return served and self.nodes_up()
-
-    def nodes_up(self) -> bool:
-        kiosks_up = all(k.up.is_set() for k in self.kiosks.values())
-        return kiosks_up and (self.shelf is None or self.shelf.up.is_set())
+        up = all(k.up.is_set() for k in self.kiosks.values())
+        return served and up and (self.shelf is None or self.shelf.up.is_set())
 
     def run_until_idle(self, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
@@ -369,8 +364,6 @@ class StoreSimulation:
                 self.tally.add("shoppers_failed")
             finally:
                 self._serving.discard(f"{name}:{plan.shopper_id}")
-
-    # Results -----------------------------------------------------------------------------------
 
     def local_sales(self) -> list[SaleData]:
         """Every sale the kiosks recorded locally (ground truth for the cloud)."""
