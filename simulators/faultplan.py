@@ -163,7 +163,10 @@ def judge(
         if isinstance(fault, DiskFull):  # and the kiosk sold again once there was room
             detected += f"; kiosk: {facts.refused} checkout step(s) refused, cannot save"
             outcome += f"; {facts.sales_after} sale(s) after, none lost"
-            ok = ok and facts.sales_after > 0
+            # No write needed a page while it lasted: nothing for the node to notice (said so).
+            idle = facts.refused == 0 and not raised
+            detected += "; not exercised: no write needed room" if idle else ""
+            ok = (ok or idle) and facts.sales_after > 0
         return Verdict(store, fault.kind, tgt, detected, outcome, ok)
     if isinstance(fault, ClockSkew):
         skewed = facts.skewed_sales
