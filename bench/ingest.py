@@ -11,8 +11,11 @@ machine swing by 2×.
 ``--apply-only`` leaves MQTT out: validation (baseline) and then ``Pipeline.process`` on the
 validated messages, in batches, with CPU µs per event by stage; ``--profile`` adds cProfile.
 
-    .venv/bin/python -m bench.ingest [--events N] [--batch B] [--default-gc]
+    .venv/bin/python -m bench.ingest [--events N] [--batch B] [--default-gc] [--workers W]
                                      [--schema REV] [--apply-only [--profile]]
+
+``--workers W`` (W > 1) drains with W worker processes on the one shared subscription, the
+production layout (``smartstore-ingest@1..W``; bench/ingest_workers.py).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from sqlalchemy import func, select
 
+from bench import ingest_workers
 from cloud.db.migrate import upgrade
 from cloud.db.session import make_engine, make_sessionmaker, transaction
 from cloud.ingest import acks
@@ -224,6 +228,16 @@ def _ingest_drain(
     return cost
 
 
+def _workers_drain(
+    settings: CloudSettings, ids: list[str], n: int, batch: int, database: str, default_gc: bool
+) -> Cost:
+    d = ingest_workers.drain(
+        settings, ids, n, batch, lambda: _server_cpu(database), tune=not default_gc
+    )
+    print(f"ingest: {len(ids)} worker processes applied {d.applied}, CPU summed over them")
+    return Cost(wall=d.wall, process=d.cpu, server=d.server)
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -289,6 +303,12 @@ def main() -> None:
         "--default-gc", action="store_true", help="leave the GC as it is (no runner.tune_gc)"
     )
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="ingest worker processes on one shared subscription (deployed: smartstore-ingest@N)",
+    )
+    parser.add_argument(
         "--schema",
         default="head",
         help="migrate the bench database to this revision (e.g. 0140: before decision 0150)",
@@ -318,13 +338,18 @@ def main() -> None:
                 device_timeout_s=3600,
             )
             _register(broker.host, broker.port, "bench-null", "nullgrp")
-            _register(broker.host, broker.port, "bench-ingest", "ingest")
+            ids = ingest_workers.client_ids("bench-ingest", args.workers)
+            for cid in ids if args.workers > 1 else ["bench-ingest"]:
+                _register(broker.host, broker.port, cid, "ingest")
             messages = _messages(n)
             t0 = time.perf_counter()
             _publish(broker.host, broker.port, messages)
             print(f"published {n} sale events (5 lines) in {time.perf_counter() - t0:.1f}s")
             null = _null_drain(broker.host, broker.port, n, database)
-            ingest = _ingest_drain(settings, n, args.batch, database, not args.default_gc)
+            if args.workers > 1:
+                ingest = _workers_drain(settings, ids, n, args.batch, database, args.default_gc)
+            else:
+                ingest = _ingest_drain(settings, n, args.batch, database, not args.default_gc)
         with make_sessionmaker(engine)() as s:
             sales = s.scalar(select(func.count()).select_from(Sale))
         engine.dispose()

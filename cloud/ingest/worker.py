@@ -26,18 +26,20 @@ from typing import Any, cast
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from cloud.ingest import paho_fast
 from cloud.ingest.acks import AckPublisher
 from cloud.ingest.exceptions import TransientError
 from cloud.ingest.ledger import DeliveryLedger
 from cloud.ingest.pipeline import Inbound, Pipeline, inspect
 from cloud.ingest.retained import end_sweep, from_sweep, start_sweep
+from cloud.ingest.subscriptions import subscriptions
 from cloud.mqtt import connect_properties, make_client, resolve_protocol
 from cloud.settings import CloudSettings
 from contracts.codec import decode_model, encode
 from contracts.exceptions import ContractError
 from contracts.messages import CloudState
 from contracts.strict import Limits, payload_digest, screen
-from contracts.topics import CLOUD_STATE_TOPIC, events_filter, shared, states_filter
+from contracts.topics import CLOUD_STATE_TOPIC
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +107,8 @@ class IngestWorker:
         self._decoder: threading.Thread | None = None
         self._room = threading.Event()  # set by the apply thread when it takes a batch
         self._stop = threading.Event()
-        self._connected = threading.Event()
+        self._connected = threading.Event()  # set once the broker acknowledged our subscribe
+        self._subscribe_mid = -1
         self._generation = 0
         self._client: Any = None
         self._thread: threading.Thread | None = None
@@ -115,6 +118,7 @@ class IngestWorker:
 
     def start(self, connect_timeout: float = 10.0) -> None:
         started = time.monotonic()
+        paho_fast.use(self.settings.ingest_lean_decode)  # the network thread's GIL (0260)
         self.settings = resolve_protocol(self.settings, connect_timeout)  # settles "auto"
         client, address, persistent = make_client(
             self.settings, role="ingest", manual_ack=True, client_id=self._client_id
@@ -122,6 +126,7 @@ class IngestWorker:
         client.on_connect = self._on_connect
         client.on_disconnect = self._on_disconnect
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         client.will_set(CLOUD_STATE_TOPIC, encode(CloudState(online=False)), qos=1, retain=True)
         client.reconnect_delay_set(min_delay=1, max_delay=30)
         self._client = client
@@ -190,19 +195,23 @@ class IngestWorker:
             log.error("broker refused ingest: %s", reason)
             return
         self._generation += 1
-        s = self.settings
-        events = events_filter()
-        if s.ingest_shared:
-            events = shared(s.ingest_group, events)
-        # states are not shared: retained messages are never sent to shared subscriptions
-        client.subscribe(
-            [(events, _events_options(s)), (states_filter(), 1), (CLOUD_STATE_TOPIC, 1)]
-        )
+        s, topics = self.settings, subscriptions(self.settings)
+        _rc, self._subscribe_mid = client.subscribe(topics)
         if s.ingest_shared and s.mqtt_protocol == "5":
             self._sweep = start_sweep(client)  # retained events a shared subscription misses
         self._publish_online(client)
+        log.info(
+            "ingest connected (generation %d), subscribing to %s", self._generation, topics[0][0]
+        )
+
+    def _on_subscribe(self, _c: Any, _ud: Any, mid: int, reasons: Any, _props: Any) -> None:
+        """Connected means subscribed: events published from now on are routed to us."""
+        if mid != self._subscribe_mid:
+            return  # the retained sweep's own subscription
+        refused = [str(r) for r in reasons if getattr(r, "is_failure", False)]
+        if refused:
+            log.error("broker refused ingest subscriptions: %s", ", ".join(refused))
         self._connected.set()
-        log.info("ingest connected (generation %d), subscribed to %s", self._generation, events)
 
     def _on_disconnect(self, _c: Any, _ud: Any, _flags: Any, reason: Any, _props: Any) -> None:
         self._connected.clear()
@@ -385,13 +394,3 @@ class IngestWorker:
             for packet in pubacks:
                 client.ack(struct.unpack("!H", packet[2:])[0], 1)
         self.acked += len(batch)
-
-
-def _events_options(settings: CloudSettings) -> Any:
-    """QoS 1; on MQTT 5 with retain-as-published, so a retained event is seen as such and
-    refused (a shared subscription never gets retained copies, only live ones)."""
-    if settings.mqtt_protocol != "5":
-        return 1
-    from paho.mqtt.subscribeoptions import SubscribeOptions
-
-    return SubscribeOptions(qos=1, retainAsPublished=True)

@@ -61,6 +61,11 @@ class CloudSettings(BaseSettings):
     ingest_max_extra_bytes: int = Field(
         default=8 * 1024, ge=0, description="Budget for unknown fields in one event"
     )
+    ingest_lean_decode: bool = Field(
+        default=True,
+        description="Decode MQTT 5 PUBLISH packets without properties in smartstore's own code "
+        "(a third of the network thread's time, decision 0260); false: paho's decoder",
+    )
     ingest_ledger_path: Path | None = Field(
         default=None,
         description="File counting the messages a worker died on (one per worker); "
