@@ -70,13 +70,8 @@ def _login(
             hasher=ctx.hasher,
         )
     except AuthError as exc:
-        record(
-            session,
-            at=now,
-            action="login_failed",
-            entity="user",
-            actor=form.username[:64],
-            details={"reason": type(exc).__name__, "address": address},
+        service.record_failed_login(
+            session, form.username, exc, now=now, address=address, channel="api"
         )
         session.commit()  # keep the failure count even though the request fails
         raise
@@ -207,16 +202,5 @@ def request_reset(
 )
 def confirm_reset(body: ResetConfirm, session: SessionDep, ctx: CtxDep, now: NowDep) -> None:
     """Set a new password with a reset token; the token is spent and all sessions revoked."""
-    user = reset_service.reset_password(
-        session, body.token, body.new_password, now=now, hasher=ctx.hasher
-    )
-    record(
-        session,
-        at=now,
-        action="password_reset",
-        entity="user",
-        entity_id=user.id,
-        actor=user.username,
-        actor_id=user.id,
-    )
+    reset_service.reset_password(session, body.token, body.new_password, now=now, hasher=ctx.hasher)
     session.commit()

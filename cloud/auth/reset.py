@@ -95,7 +95,10 @@ def reset_password(
     session: Session, raw: str, new_password: str, *, now: datetime, hasher: PasswordHasher
 ) -> User:
     """Set the password; the token and every other outstanding one of the user are spent,
-    and the account lock and failure counters go (a reset link passes a lock)."""
+    and the account lock and failure counters go (a reset link passes a lock). Audited here,
+    whichever door (API, console) the reset came through; the caller commits."""
+    from cloud.audit.service import record
+
     token = repo.reset_token_by_hash(session, hash_token(raw))
     if token is None or token.used_at is not None or now >= token.expires_at:
         raise InvalidResetTokenError("reset token is invalid, used or expired")
@@ -105,4 +108,13 @@ def reset_password(
     check_password_policy(new_password)
     _void_tokens(session, user.id, now)
     set_password(session, user, new_password, now, hasher)
+    record(
+        session,
+        at=now,
+        action="password_reset",
+        entity="user",
+        entity_id=user.id,
+        actor=user.username,
+        actor_id=user.id,
+    )
     return user

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from cloud.auth import lockout
 from cloud.auth import repository as repo
-from cloud.auth.exceptions import AuthenticationError, WeakPasswordError
+from cloud.auth.exceptions import AuthenticationError, AuthError, WeakPasswordError
 from cloud.auth.models import AuthToken, Role, TokenKind, User, UserStore
 from cloud.exceptions import ConflictError, NotFoundError, ValidationFailedError
 from cloud.settings import CloudSettings
@@ -273,6 +273,29 @@ def open_login(
         details={"channel": channel},
     )
     return raw, row
+
+
+def record_failed_login(
+    session: Session,
+    username: str,
+    exc: AuthError,
+    *,
+    now: datetime,
+    address: str | None,
+    channel: str,
+) -> None:
+    """Audit a refused login (API or console); the caller commits, since the request fails
+    and the failure must still count toward the lockout."""
+    from cloud.audit.service import record
+
+    record(
+        session,
+        at=now,
+        action="login_failed",
+        entity="user",
+        actor=username[:64],
+        details={"reason": type(exc).__name__, "channel": channel, "address": address},
+    )
 
 
 def principal_for_token(

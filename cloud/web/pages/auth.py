@@ -100,13 +100,8 @@ def login(
             hasher=ctx.hasher,
         )
     except AuthError as exc:
-        record(
-            session,
-            at=now,
-            action="login_failed",
-            entity="user",
-            actor=username,
-            details={"reason": type(exc).__name__, "channel": "console", "address": address},
+        service.record_failed_login(
+            session, username, exc, now=now, address=address, channel="console"
         )
         session.commit()
         if isinstance(exc, TooManyAttemptsError):
@@ -248,21 +243,12 @@ def reset(
         errors["password2"] = t("reset.mismatch")
     if not errors:
         try:
-            user = reset_service.reset_password(session, token, new, now=now, hasher=ctx.hasher)
+            reset_service.reset_password(session, token, new, now=now, hasher=ctx.hasher)
         except WeakPasswordError:
             errors["password"] = t("reset.weak")
         except InvalidResetTokenError:
             errors["token"] = t("reset.invalid")
         else:
-            record(
-                session,
-                at=now,
-                action="password_reset",
-                entity="user",
-                entity_id=user.id,
-                actor=user.username,
-                actor_id=user.id,
-            )
             session.commit()
             return render(request, "reset.html", csrf="", token="", errors=errors, done=True)
     session.rollback()

@@ -64,6 +64,12 @@ def test_failures_are_per_user_and_audited(api: Api) -> None:
     res = api.client.get("/api/v1/audit", params={"actor": "staff_a"}, headers=api.headers("admin"))
     actions = [e["action"] for e in res.json()["items"]]
     assert actions.count("login_failed") == 5
+    failed = [e for e in res.json()["items"] if e["action"] == "login_failed"]
+    assert {e["details"]["channel"] for e in failed} == {"api"}  # same shape as the console's
+    assert {e["details"]["reason"] for e in failed} <= {
+        "AuthenticationError",
+        "TooManyAttemptsError",
+    }
 
 
 def test_logout_revokes_the_token(api: Api) -> None:
@@ -104,6 +110,9 @@ def test_reset_token_is_single_use(api: Api) -> None:
     again = {"token": token, "new_password": "another new password"}
     assert api.client.post("/api/v1/auth/password-reset/confirm", json=again).status_code == 400
     assert _login(api, "staff_a", "brand new password") == 200
+    res = api.client.get("/api/v1/audit", params={"actor": "staff_a"}, headers=api.headers("admin"))
+    actions = [e["action"] for e in res.json()["items"]]
+    assert actions.count("password_reset") == 1  # the spent token's second try is not one
 
 
 def test_reset_token_expires_after_thirty_minutes(api: Api) -> None:

@@ -6,6 +6,7 @@ import re
 
 from sqlalchemy import select
 
+from cloud.audit.models import AuditEntry
 from cloud.auth.models import OutboxMail, User
 from tests.cloud.web.conftest import Console
 
@@ -60,6 +61,20 @@ def test_admin_creates_edits_disables_and_sends_a_reset_link(console: Console) -
         assert "/reset-password?token=" in mail.body
     audit = console.client.get("/console/audit", params={"entity": "user"})
     assert audit.text.count('data-entity="user"') >= 3
+    link = re.search(r"/reset-password\?token=([\w-]+)", mail.body)
+    assert link is not None
+    form = console.client.get("/reset-password", params={"token": link.group(1)})
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert csrf is not None
+    new = {"token": link.group(1), "csrf_token": csrf.group(1)}
+    res = console.client.post(
+        "/reset-password",
+        data={**new, "password": "fresh long password", "password2": "fresh long password"},
+    )
+    assert res.status_code == 200
+    with console.sessions() as s:
+        resets = s.scalars(select(AuditEntry).where(AuditEntry.action == "password_reset")).all()
+    assert [(e.actor, e.entity_id) for e in resets] == [(clerk.username, str(clerk.id))]
 
 
 def test_admin_cannot_demote_or_disable_themselves(console: Console) -> None:

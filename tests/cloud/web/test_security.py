@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from cloud.alerts import service as alerts
 from cloud.alerts.models import Alert
+from cloud.audit.models import AuditEntry
 from cloud.auth.models import User
 from cloud.products.models import Product
 from tests.cloud.api.helpers import store_id
@@ -132,6 +133,15 @@ def test_failed_logins_slow_this_client_but_lock_nobody_out(console: Console) ->
         assert _attempt(own_desk, "correct horse battery").status_code == 303
     console.clock.advance(seconds=60)
     assert _attempt(console.client, "correct horse battery").status_code == 303
+    with console.sessions() as session:
+        failed = session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "login_failed")
+        ).all()
+    assert len(failed) == 4  # three wrong passwords, one throttled right one
+    assert {e.details["channel"] for e in failed} == {"console"}
+    assert sorted(e.details["reason"] for e in failed) == ["AuthenticationError"] * 3 + [
+        "TooManyAttemptsError"
+    ]
 
 
 def test_admin_unlocks_a_locked_account_in_the_console(console: Console) -> None:
