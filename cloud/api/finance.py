@@ -230,7 +230,7 @@ def list_expenses(
     st = store_for(session, user, store)
     return [
         ExpenseOut(
-            id=0,
+            id=i.id,
             store=st.code,
             category=i.category,
             amount=i.amount,

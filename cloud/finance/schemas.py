@@ -24,7 +24,7 @@ class ExpenseIn(BaseModel):
 
 
 class ExpenseOut(BaseModel):
-    id: int
+    id: int = Field(description="The expense's id; for a recurring one's occurrences, its id")
     store: str
     category: str
     amount: Money

@@ -124,6 +124,10 @@ def add_recurring_expense(
 
 @dataclass(frozen=True, slots=True)
 class ExpenseItem:
+    """A one-off expense (``id`` its own) or one occurrence of a recurring one (``id`` the
+    recurring expense's, as its creation answered)."""
+
+    id: int
     on: date
     category: str
     amount: Decimal
@@ -134,12 +138,12 @@ class ExpenseItem:
 def expense_items(session: Session, store_id: int, first: date, last: date) -> list[ExpenseItem]:
     """One-off expenses plus each occurrence of the recurring ones, in [first, last]."""
     items = [
-        ExpenseItem(e.incurred_on, e.category, e.amount, e.note, False)
+        ExpenseItem(e.id, e.incurred_on, e.category, e.amount, e.note, False)
         for e in repository.expenses(session, store_id, first, last)
     ]
     for r in repository.recurring(session, store_id, first, last):
         items.extend(
-            ExpenseItem(on, r.category, r.amount, r.note, True)
+            ExpenseItem(r.id, on, r.category, r.amount, r.note, True)
             for on in monthly_occurrences(r.day_of_month, r.starts_on, r.ends_on, first, last)
         )
     return sorted(items, key=lambda i: (i.on, i.category))

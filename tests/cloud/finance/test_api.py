@@ -22,6 +22,7 @@ def test_expenses_are_validated_and_feed_the_pnl(api: Api) -> None:
         json={"store": "store-a", "category": "utilities", "amount": "120.50", "on": "2026-03-05"},
     )
     assert res.status_code == 201, res.text
+    one_off = res.json()["id"]
     res = c.post(
         "/api/v1/finance/recurring-expenses",
         headers=h,
@@ -34,6 +35,17 @@ def test_expenses_are_validated_and_feed_the_pnl(api: Api) -> None:
         },
     )
     assert res.status_code == 201, res.text
+    rent = res.json()["id"]
+    listed = c.get(
+        "/api/v1/finance/expenses",
+        params={"store": "store-a", "from": "2026-02-01", "to": "2026-03-31"},
+        headers=h,
+    ).json()
+    assert [(e["id"], e["on"], e["recurring"]) for e in listed] == [
+        (rent, "2026-02-28", True),  # day 31, clamped to February's end
+        (one_off, "2026-03-05", False),
+        (rent, "2026-03-31", True),
+    ]
     for bad in (
         {"store": "store-a", "category": "bribes", "amount": "1.00", "on": "2026-03-05"},
         {"store": "store-a", "category": "rent", "amount": "-1.00", "on": "2026-03-05"},
