@@ -1,7 +1,7 @@
 """Photo-like sets (bench/photo_sets) through smartstore, zxing-cpp, pyzbar and both.
 
     .venv/bin/python -m bench.scan --photos [--set made heldout] [--seeds 1 2 3]
-        [--per-class 40] [--budget-ms 40] [--retry-share 0.75]
+        [--per-class 40] [--budget-ms 40] [--retry-share 1.0]
         (or: python -m bench.scan_photos, same options)
 
 ``made`` is the set the scanner was tuned on; ``heldout`` was written clean-room by someone

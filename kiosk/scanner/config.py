@@ -70,9 +70,10 @@ class CameraScannerConfig(_Strict):
         default=40.0, gt=0, description="Time budget per frame for the fallback stages"
     )
     retry_share: float | None = Field(
-        default=0.75,
+        default=1.0,
         gt=0,
-        description="Retries may take this multiple of the first pass's time (frame rate)",
+        description="A frame may cost (1 + this) x its whole-frame zxing-cpp pass, and never "
+        "more than budget_ms: the live loop stays at frame rate (docs/decisions/0259)",
     )
     loop: bool = Field(default=False, description="Rewind a video file at its end (demo, soak)")
     realtime: bool = Field(

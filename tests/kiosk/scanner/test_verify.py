@@ -94,8 +94,16 @@ def test_non_retail_reads_are_untouched_by_a_refusal() -> None:
 def test_agreed_keeps_only_codes_both_decoders_read() -> None:
     one = read("4006381333931")
     other = read("4006381333931", decoder="pyzbar")
-    lone = read(with_check("590123412345"))
-    assert agreed([one, other, lone]) == [one, other]
+    datamatrix = read("(01)09506000134352", "datamatrix")
+    assert agreed([one, other, datamatrix]) == [one, other, datamatrix]
+    assert agreed([one, datamatrix]) == [datamatrix]
+
+
+def test_agreement_beside_a_disagreeing_read_settles_nothing() -> None:
+    """Both decoders misread a blurred UPC-E's top rows alike; zxing-cpp read its bottom right."""
+    wrong = read("07242366", "upce"), read("07242366", "upce", "pyzbar")
+    right = read("15942364", "upce")
+    assert agreed([*wrong, right]) == []
 
 
 @given(st.sampled_from("01"), st.from_regex(r"[0-9]{6}", fullmatch=True), st.integers(0, 9))
