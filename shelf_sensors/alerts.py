@@ -10,7 +10,10 @@ the alert.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from shelf_sensors.settings import DetectionSettings
 
 StockState = Literal["ok", "low", "out"]
 TRANSITION_EVENT: dict[StockState, str] = {
@@ -54,13 +57,32 @@ class StockAlerts:
         self.clear_s = clear_s
         self.low_debounce_s = low_debounce_s
 
+    @classmethod
+    def of(cls, s: DetectionSettings) -> StockAlerts:
+        """The alerts a lane gets from its detection settings."""
+        return cls(
+            oos_fraction=s.oos_fraction,
+            oos_hold_s=s.oos_hold_s,
+            clear_fraction=s.oos_clear_fraction,
+            clear_s=s.oos_clear_s,
+            low_debounce_s=s.low_debounce_s,
+        )
+
     def update(
-        self, t: float, weight: float, count: int, mu: float, low_at: int, stable: bool = True
+        self,
+        t: float,
+        weight: float,
+        count: int,
+        mu: float,
+        low_at: int,
+        stable: bool = True,
+        empty_weight: float | None = None,
     ) -> StockState | None:
         """Feed the current net weight and count; return the new state when it changes.
 
         Out of stock clears only on a *stable* weight, so a hand pressing on an empty lane
-        (or the touch of a restock, before its count is known) does not clear it."""
+        (or the touch of a restock, before its count is known) does not clear it. To go out,
+        ``empty_weight`` (default ``weight``) must read empty too."""
         if self.state == "out":
             if stable and weight >= self.clear_fraction * mu:
                 if self._above_since is None:
@@ -73,7 +95,8 @@ class StockAlerts:
             else:
                 self._above_since = None
             return None
-        if weight < self.oos_fraction * mu:
+        level = weight if empty_weight is None else max(weight, empty_weight)
+        if level < self.oos_fraction * mu:
             if self._below_since is None:
                 self._below_since = t
             if (count == 0 and stable) or t - self._below_since >= self.oos_hold_s:

@@ -3,20 +3,13 @@
 samples → drop failed and impossible (rail) readings → Hampel → median of 3 → short EMA →
 stable/unstable → Δw between settled plateaus → quantity (posterior) → count → alert state.
 
-Robust by construction rather than by tuning (issue 17):
-- a reading no lane can weigh (a rail code) never enters; spikes need more than half of
-  the Hampel window to pass;
-- levels are means of settled windows only, and only a *confirmed* plateau becomes the
-  "before" of the next event;
-- a plateau that removes whole units is a pick at once (a hand only ever adds weight); one
-  that adds weight or that no count explains must stay settled ``confirm_s`` first, so a
-  hand resting still on the lane is never a put or a foreign object, and when the hand
-  moves again the plateau is dropped and the next one is measured from the last
-  confirmed level.
-
-The live node and ``shelf replay`` both call :meth:`LanePipeline.feed` with the same
-``(t, grams)``, so they give the same events. No I/O, no wall clock: time is the sample's
-own ``t`` (seconds).
+Robust by construction rather than by tuning (issue 17): a rail code never enters and a
+spike must fill half the Hampel window; levels are means of settled windows only, and only a
+*confirmed* plateau is the "before" of the next event; a plateau whole units below it is a
+pick at once (a hand only adds weight), while one that adds weight, that no count explains
+or that is smaller than an event must stay settled ``confirm_s``, so a resting hand is never
+a put, a foreign object or a level. ``shelf replay`` and the live node call
+:meth:`LanePipeline.feed` alike. No I/O, no wall clock: time is the sample's ``t``.
 """
 
 from __future__ import annotations
@@ -30,6 +23,7 @@ __all__ = ["MAX_CHAIN", "EventType", "LaneEvent", "LanePipeline"]
 from shelf_sensors.filters import Ema, Hampel, Median3, Stability
 from shelf_sensors.lanes import LaneSpec
 from shelf_sensors.quantity import QuantityEstimate, UnitModel
+from shelf_sensors.ringing import RingingLevel
 from shelf_sensors.settings import DetectionSettings
 
 MAX_CHAIN = 8
@@ -48,20 +42,12 @@ class LanePipeline:
         self._med = Median3()
         self._ema = Ema(s.ema_tau_s)
         self._stab = Stability(s.stable_window_s, s.stable_max_slope)
-        self.alerts = StockAlerts(
-            oos_fraction=s.oos_fraction,
-            oos_hold_s=s.oos_hold_s,
-            clear_fraction=s.oos_clear_fraction,
-            clear_s=s.oos_clear_s,
-            low_debounce_s=s.low_debounce_s,
-        )
+        self._ring = RingingLevel()
+        self.alerts = StockAlerts.of(s)
         self.sigma = s.noise_sigma_g
-        self.count: int | None = None
-        """Units on the lane; ``None`` until the first stable weight sets it."""
-        self.zero = 0.0
-        """Auto-zero correction in grams, subtracted from every weight."""
-        self.foreign: list[float] = []
-        """Weights of foreign items seen put on the lane and not yet taken off."""
+        self.count: int | None = None  # units on the lane; None until the first stable weight
+        self.zero = 0.0  # auto-zero correction, g, subtracted from every weight
+        self.foreign: list[float] = []  # foreign items put on the lane and not yet taken off, g
         self.stable = False
         self._settling_since: float | None = None
         self._last_t = -math.inf
@@ -73,15 +59,12 @@ class LanePipeline:
         self._quiet_since = 0.0
         self._last_autozero = -math.inf
         self._last_grams = math.nan
-        self._quiet_spread = s.noise_sigma_g
-        """Quiet raw spread of a stability window, g (see :meth:`_still`)."""
-        self._pending_since: float | None = None
-        """Start of a settled plateau that is not yet an event (see module doc)."""
-        self._chain: list[tuple[float, float]] = []
-        """(settled at, level) of unconfirmed plateaus since the last confirmed level."""
+        self._quiet_spread = s.noise_sigma_g  # quiet raw spread of a window, g (see _still)
+        self._pending_since: float | None = None  # a settled plateau not yet an event
+        # (at, level, seen under jolts: 0265) of unconfirmed plateaus since "before"
+        self._chain: list[tuple[float, float, bool]] = []
+        self._small = False  # the plateau moved less than an event (see _unsettle)
         self._valid_max = s.valid_max_factor * spec.capacity * spec.mu + 2000.0
-
-    # -- public ------------------------------------------------------------------------
 
     @property
     def sigma_m(self) -> float:
@@ -147,22 +130,36 @@ class LanePipeline:
             after = stab.raw_mean()
             self._last_stable_mean = after
             events.extend(self._on_settle(tc, after))
+        if self.stable:
+            self._ring.reset()
+        elif self._before is not None:
+            self._ring_level(tc, m)
         if self.count is not None:
             events.extend(self._alerts(tc))
         return events
 
+    def _ring_level(self, t: float, grams: float) -> None:
+        """A level whole units below "before" under a release's ringing (0265) is a step for
+        :meth:`_steps` like a plateau that held still: a hand only ever adds weight."""
+        mu, before = self.unit.mu, self._before
+        seen = self._ring.push(t, grams, 0.1 * mu)
+        last = self._chain[-1][1] if self._chain else math.inf
+        if seen is None or before is None or abs(last - seen[1]) < mu / 2:
+            return
+        delta = seen[1] - before
+        if self._is_sure_pick(delta):
+            self._chain = [*self._chain[-(MAX_CHAIN - 1) :], (*seen, True)]
+
     def _is_code(self, grams: float) -> bool:
-        """A reading repeated exactly, away from where the lane is, is a rail or raw-0 code
-        the calibration turned into plausible grams (at 10 Hz a run of them lasts long enough
-        to look settled). Noise makes exact repeats at the lane's level rare and harmless."""
+        """A reading repeated exactly away from the lane's level is a rail or raw-0 code made
+        plausible grams (a run of them at 10 Hz looks settled); noise rarely repeats exactly."""
         same = grams == self._last_grams
         self._last_grams = grams
         return same and abs(grams - self._ema.value) > max(10.0, 0.3 * self.unit.mu)
 
     def _still(self, spread: float) -> bool:
-        """Raw spread of the window against the lane's quiet noise: the noise is tracked as
-        the 30 % quantile of the window spread (the lane is quiet most of the time), so it
-        adapts whether or not the lane ever looked stable."""
+        """Raw spread of the window against the lane's quiet noise, tracked as the 30 %
+        quantile of the spread (mostly quiet), whether or not the lane ever looked stable."""
         if not math.isfinite(spread):
             return False
         q = self._quiet_spread
@@ -172,15 +169,16 @@ class LanePipeline:
         return spread <= limit
 
     def _pick_settles(self, spread: float) -> bool:
-        """A flat window whose raw spread is still above the quiet noise (the tail of a
-        release's ringing) settles when it is whole units *below* the last confirmed level
-        within 2 σ of a count, and the spread is under 0.1 μ and 3× the still limit: a hand
-        only adds weight, and that level's count cannot be off by a unit. Else a put-back
-        1–2 s after a pick merged with it into one event (``mixed``)."""
+        """A flat window still above the quiet noise (a release's ringing) settles when it is
+        whole units *below* "before" within 2 σ, its spread under 0.1 μ and 3× the still
+        limit: a hand only adds weight. Else a put-back 1–2 s after a pick merged with it."""
         limit = self.settings.still_spread * self._quiet_spread + self.settings.still_floor_g
         if self.stable or self._before is None or spread > min(0.1 * self.unit.mu, 3 * limit):
             return False
-        delta = self._stab.raw_mean() - self._before
+        return self._is_sure_pick(self._stab.raw_mean() - self._before)
+
+    def _is_sure_pick(self, delta: float) -> bool:
+        """Whole units below "before" within 2 σ of a count: no resting hand makes that."""
         if abs(delta) < self._min_event() or not self._is_clean_pick(delta):
             return False
         return abs(self._estimate(delta).z) <= 2.0
@@ -199,14 +197,17 @@ class LanePipeline:
         return self._settled_change(t, self._plateau(), confirmed=True)
 
     def _unsettle(self, t: float) -> None:
-        """The lane moves: remember the last *confirmed* level as the next "before", and an
-        unconfirmed plateau that held still a whole stability window as a possible step."""
+        """The lane moves: the last *confirmed* level is the next "before", an unconfirmed
+        plateau held a stability window a possible step; one too small for an event is a level
+        only once settled ``confirm_s``: a hand pressing harder in steps is none (0263)."""
         self.stable = False
         self._settling_since = None
         if self._pending_since is None:
-            self._before = self._plateau()
+            if not self._small or t - self._quiet_since >= self.settings.confirm_s:
+                self._before = self._plateau()
         elif t - self._pending_since >= self.settings.stable_window_s:
-            self._chain = [*self._chain[-(MAX_CHAIN - 1) :], (self._pending_since, self._plateau())]
+            plateau = (self._pending_since, self._plateau(), False)
+            self._chain = [*self._chain[-(MAX_CHAIN - 1) :], plateau]
         self._pending_since = None
         self._quiet_since = math.inf
 
@@ -214,8 +215,20 @@ class LanePipeline:
         return self._seg_mean if self._seg_n >= 8 else self._last_stable_mean
 
     def _alerts(self, t: float) -> list[LaneEvent]:
+        # Weight that no count explained but that may be whole units (a restock read as
+        # foreign) is not taken off for out of stock: the lane must read empty itself (0258).
+        unsure = bool(self.foreign) and any(
+            self.unit.could_be_units(f, self.settings.foreign_max_fraction * self.unit.mu)
+            for f in self.foreign
+        )
         change = self.alerts.update(
-            t, self.weight, self.count or 0, self.unit.mu, self.spec.low_stock_at, self.stable
+            t,
+            self.weight,
+            self.count or 0,
+            self.unit.mu,
+            self.spec.low_stock_at,
+            self.stable,
+            empty_weight=self.grams if unsure else None,
         )
         if change is None:
             return []
@@ -239,16 +252,8 @@ class LanePipeline:
     def _event(
         self, t: float, kind: EventType, qty: int, delta: float = 0.0, conf: float = 1.0
     ) -> LaneEvent:
-        return LaneEvent(
-            t=t,
-            lane=self.spec.lane,
-            type=kind,
-            qty=qty,
-            count=self.count or 0,
-            delta_g=delta,
-            confidence=conf,
-            state=self.alerts.state,
-        )
+        lane, count, state = self.spec.lane, self.count or 0, self.alerts.state
+        return LaneEvent(t, lane, kind, qty, count, delta, conf, state)
 
     def _on_settle(self, t: float, after: float) -> list[LaneEvent]:
         self._seg_mean = after
@@ -257,9 +262,11 @@ class LanePipeline:
         before = self._before
         mu = self.unit.mu
         if before is None or self.count is None:
+            self._small = False
             w = after - self.zero
             self.count = max(0, round(w / mu)) if w >= self.settings.oos_fraction * mu else 0
             self._content_offset = w - self.count * mu if self.count else 0.0
+            self.unit.confirm_load(self.count, self._content_offset, self.sigma_m)
             return []
         return self._settled_change(t, after, confirmed=False)
 
@@ -267,10 +274,11 @@ class LanePipeline:
         """Δw from the last confirmed level to a settled plateau: nothing, an event now, or
         (not ``confirmed`` and adding weight or unexplained) a plateau that must hold first."""
         before = self._before if self._before is not None else after
-        steps = self._steps(before, after)
+        steps = self._steps(before, after, confirmed)
         delta = after - (steps[-1][1] if steps else before)
         small = abs(delta) < self._min_event()
-        if small and not steps:
+        self._small = small and not steps
+        if self._small:
             self._chain.clear()
             return []
         if not confirmed and not small and not self._is_clean_pick(delta):
@@ -294,18 +302,21 @@ class LanePipeline:
         s = self.settings
         return max(s.min_event_g, s.min_event_fraction * self.unit.mu, 4.0 * self.sigma_m)
 
-    def _steps(self, before: float, after: float) -> list[tuple[float, float]]:
-        """Unconfirmed plateaus the change went through in whole units (puts a few seconds
-        apart, a pick put back): each becomes its own event, dated when it settled.
-
-        A plateau qualifies only when the step to it and the rest of the way to ``after``
-        are both whole units, so a hand resting on the lane (any weight) rarely does."""
+    def _steps(self, before: float, after: float, confirmed: bool) -> list[tuple[float, float]]:
+        """Unconfirmed plateaus the change went through (puts seconds apart, a pick put
+        back): each its own event, dated when it settled. Only when the rest of the way to
+        ``after`` is whole units and so is the step to it, or (once confirmed: a hand may still
+        rest) the step is an object put no count explains while the whole change is none (0265)."""
         out: list[tuple[float, float]] = []
         level = before
-        for at, plateau in self._chain:
-            rest = after - plateau
-            if self._is_count(plateau - level) and (
-                abs(rest) < self._min_event() or self._is_count(rest)
+        foreign_first = confirmed and not self._is_count(after - before)
+        for at, plateau, ringed in self._chain:
+            rest, step = after - plateau, plateau - level
+            if rest < 0 and ringed:
+                continue  # units taken one by one in one visit: one pick (0265)
+            whole_rest = self._is_count(rest)
+            if (whole_rest or abs(rest) < self._min_event()) and (
+                self._is_count(step) or (foreign_first and whole_rest and step >= self._min_event())
             ):
                 out.append((at, plateau))
                 level = plateau
@@ -321,12 +332,13 @@ class LanePipeline:
         return est.qty <= self.spec.capacity + max(2, self.spec.capacity // 10)
 
     def _is_clean_pick(self, delta: float) -> bool:
-        """Whole units taken off (and not a foreign item leaving): no hand fakes that."""
+        """Whole units taken off (not a foreign item leaving) within their spread, not just the
+        grams floor (a resting hand's press can be 0.2 μ, 0263): no hand fakes that."""
         if delta >= 0:
             return False
         if self.foreign and min(abs(f + delta) for f in self.foreign) < 0.3 * self.unit.mu:
             return False
-        return self._estimate(delta).matches
+        return self._estimate(delta).fits
 
     def _estimate(self, delta: float) -> QuantityEstimate:
         s = self.settings
@@ -366,7 +378,7 @@ class LanePipeline:
         else:
             self.count = count + est.qty
             kind = "put"
-        if est.qty == 1 and est.confidence >= s.confidence:
+        if est.qty == 1 and est.confidence >= s.confidence and est.fits:
             self.unit.learn(abs(delta), self.sigma_m)
         return [self._event(t, kind, est.qty, delta, est.confidence)]
 

@@ -6,15 +6,19 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from shelf_sensors.student import t_limit
+
 
 @dataclass(frozen=True, slots=True)
 class QuantityEstimate:
-    """Best count ``qty`` for ``|Δw|``, its posterior, and whether any ``n·μ`` explains it."""
+    """Best count ``qty`` for ``|Δw|``, its posterior, and whether any ``n·μ`` explains it:
+    ``fits`` within the units' spread, ``matches`` within it or the grams floor (0263)."""
 
     qty: int
     confidence: float
     z: float
     matches: bool
+    fits: bool
 
 
 class UnitModel:
@@ -24,20 +28,48 @@ class UnitModel:
     (a dented can) barely moves it; the spread is clamped to 0.5–6 % of ``mu``.
     """
 
-    __slots__ = ("_gain", "learned", "mu", "sigma_u")
+    __slots__ = ("_gain", "_last_single", "independent", "learned", "loaded", "mu", "sigma_u")
+
+    @property
+    def dof(self) -> int:
+        """Units the learned spread rests on, for its Student-t limit (0261): the nominal
+        spread is worth 1/g units (the EMA keeps (1 − g)^k of it after k units, as a prior
+        of 1/g units would to first order), plus each learned unit that is not the last
+        one weighed again (a pick put back), up to the gain's memory (2 − g)/g."""
+        g = self._gain
+        return int(min(round(1.0 / g) + self.independent, (2.0 - g) / g))
 
     @property
     def var_mu(self) -> float:
         """Variance of ``mu`` itself: σu² over the units it rests on (the nominal weight
-        counts as one; the gain caps the memory at (2 − g)/g units). A count of n units
-        is off by n·(μ̂ − μ), so this grows with n² (a 12-unit restock of a lighter batch)."""
+        counts as one, plus the units of a first load that agreed with it; the gain caps
+        the memory at (2 − g)/g units). A count of n units is off by n·(μ̂ − μ), so this
+        grows with n² (a 12-unit restock of a lighter batch)."""
         g = self._gain
-        return self.sigma_u * self.sigma_u / (1.0 + min(self.learned, (2.0 - g) / g))
+        units = min(self.learned + self.loaded, (2.0 - g) / g)
+        return self.sigma_u * self.sigma_u / (1.0 + units)
+
+    def confirm_load(self, units: int, offset: float, sigma_m: float) -> None:
+        """A first settled load of ``units`` that lies ``offset`` g off ``units·mu``: when
+        that is within 2 σ of the units' spread, the load is a mean of ``units`` units that
+        agrees with ``mu``, so they count as evidence for it (0258: an unknown object near
+        7 units is not a 7-unit put just because no single unit was weighed yet)."""
+        sd = math.sqrt(units * self.sigma_u * self.sigma_u + 2.0 * sigma_m * sigma_m)
+        self.loaded = units if units > 0 and abs(offset) <= 2.0 * sd else 0
+
+    def could_be_units(self, weight: float, max_residual: float) -> bool:
+        """``weight`` is within ``max_residual`` of two or more whole units: a restock that
+        no count explained may still be one (0258)."""
+        n = round(weight / self.mu)
+        return n >= 2 and abs(weight - n * self.mu) <= max_residual
 
     def __init__(self, mu: float, sigma_u: float | None = None, gain: float = 0.05) -> None:
         self.mu = mu
         self.sigma_u = sigma_u if sigma_u is not None else 0.02 * mu
         self.learned = 0
+        self.loaded = 0
+        self.independent = 0
+        self._last_single = math.nan
         self._gain = gain
 
     def estimate(
@@ -51,7 +83,8 @@ class UnitModel:
     ) -> QuantityEstimate:
         """n maximising N(|Δw|; nμ, nσu² + n² var μ + 2σm²) over 1..max_qty, with its posterior.
 
-        Some n explains Δw when its residual is within ``z_foreign`` σ or within
+        Some n explains Δw when its residual is within ``z_foreign`` σ (as a Student-t
+        limit of the same tail, σu being estimated from :attr:`dof` units) or within
         ``min_residual_g`` (a floor, so a learned spread that is too tight cannot turn a
         3-unit pick of light items into a foreign object) and never beyond
         ``max_residual_g`` (a spread learned too wide cannot make half a unit a count)."""
@@ -74,16 +107,18 @@ class UnitModel:
                 best_n, best_ll, best_z = n, ll, z
         total = sum(math.exp(ll - best_ll) for ll in lls)
         residual = abs(w - best_n * mu)
+        fits = abs(best_z) <= t_limit(z_foreign, self.dof) and residual <= max_residual_g
         return QuantityEstimate(
             qty=best_n,
             confidence=1.0 / total,
             z=best_z,
-            matches=(abs(best_z) <= z_foreign and residual <= max_residual_g)
-            or residual <= min_residual_g,
+            matches=fits or residual <= min_residual_g,
+            fits=fits,
         )
 
     def learn(self, single_weight: float, sigma_m: float) -> None:
-        """Fold in the weight of one confidently counted unit."""
+        """Fold in the weight of one confidently counted unit. One within 6 σm of the last
+        (the same unit put back: its weight is known to 2 σm) adds no independent unit."""
         g = self._gain
         err = single_weight - self.mu
         self.mu += g * err
@@ -91,3 +126,6 @@ class UnitModel:
         lo, hi = 0.005 * self.mu, 0.06 * self.mu
         self.sigma_u = min(max(math.sqrt(var), lo), hi)
         self.learned += 1
+        if not abs(single_weight - self._last_single) <= 6.0 * sigma_m:
+            self.independent += 1
+        self._last_single = single_weight

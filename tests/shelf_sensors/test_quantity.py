@@ -61,3 +61,44 @@ def test_low_stock_is_debounced_and_out_of_stock_has_hysteresis() -> None:
     assert a.update(20, 90, 1, 100, 2, stable=False) is None  # a hand on the lane
     assert a.update(21, 90, 1, 100, 2) is None
     assert a.update(23.5, 90, 1, 100, 2) == "low"
+
+
+def test_a_first_load_that_agrees_with_the_nominal_weight_narrows_the_mean() -> None:
+    """Before any single unit is learned, a 7-unit explanation of 7.3 units' weight rested
+    on var μ̂ = σu² (the nominal as one unit); a first load of 20 units within 2 σ of the
+    nominal is evidence for it, and 0.3 μ off 7 units is no count (0258)."""
+    model = UnitModel(32.7, 0.654)
+    assert model.estimate(7.3 * 32.7, 0.5, 30, 3.5, 6.54, 13.08).matches
+    model.confirm_load(20, 1.5, 0.5)
+    assert not model.estimate(7.3 * 32.7, 0.5, 30, 3.5, 6.54, 13.08).matches
+    wrong = UnitModel(32.7, 0.654)
+    wrong.confirm_load(20, 12.0, 0.5)  # 12 g off 20 units: the nominal is no such mean
+    assert wrong.estimate(7.3 * 32.7, 0.5, 30, 3.5, 6.54, 13.08).matches
+
+
+def test_a_restock_off_a_spread_learned_from_few_units_is_a_count_not_foreign() -> None:
+    """``multi`` dev seed 4002, lane of 390.5 g: μ̂ 393.9 g and σu 2.1 % learned from 19
+    single units (true spread 3 %); a clerk sets down 7 units weighing 2,671.4 g, z −3.54
+    against the learned spread. σu² rests on some 39 units, so the residual is Student-t,
+    not normal: at the same tail as 3.5 σ the limit is ≈3.8, and the put is a count."""
+    model = UnitModel(393.86, 0.0214 * 393.86)
+    model.learned, model.loaded, model.independent = 19, 20, 19
+    est = model.estimate(2671.4, 0.5, 45, 3.5, 78.8, 157.5)
+    assert est.qty == 7
+    assert -3.6 < est.z < -3.5
+    assert est.matches
+
+
+def test_a_unit_put_back_and_weighed_again_is_no_new_evidence_for_the_spread() -> None:
+    """A pick put back is the same unit weighed twice: the spread rests on one unit, not
+    two, so the Student-t limit stays wider than for as many distinct units."""
+    model = UnitModel(100.0, 2.0)
+    for _ in range(10):
+        model.learn(101.0, 0.5)  # picked and put back, again and again
+        model.learn(101.2, 0.5)
+    distinct = UnitModel(100.0, 2.0)
+    for i in range(20):
+        distinct.learn(96.0 + 4.0 * (i % 3), 0.5)  # 4 g apart: σm is 0.5 g
+    assert (model.learned, model.independent) == (20, 1)
+    assert (distinct.learned, distinct.independent) == (20, 20)
+    assert model.dof < distinct.dof == 39
