@@ -1,9 +1,10 @@
 """Drains the outbox to the broker: seq order, bounded in-flight, live ahead of backlog.
 
-On every connection the rows that existed before it (``seq <= backlog_upto``) are the
-backlog: replayed flagged ``historical`` at ``replay_rate`` per second, so a long outage does
-not flood the cloud, while rows appended after the connection (live) go out first and at
-once. A row is marked sent only on a successful PUBACK (reason code < 0x80); a negative
+On every connection the rows that existed before it (``seq <= backlog_upto``, taken when the
+link reports the connection, not when this thread next wakes) are the backlog: replayed
+flagged ``historical`` at ``replay_rate`` per second, so a long outage does not flood the
+cloud, while rows appended after the connection (live) go out first and at once.
+A row is marked sent only on a successful PUBACK (reason code < 0x80); a negative
 acknowledgement leaves it unsent until the next connection. With ``require_subscriber`` an
 MQTT 5 PUBACK "no matching subscribers" (0x10: no ingest is subscribed, so nobody will ever
 get it) also leaves the row unsent; sending pauses and the unsent rows are replayed after a
@@ -63,7 +64,8 @@ class Drainer:
         self.timer = ResendTimer.from_settings(settings)
         self._round_rto: float | None = None  # the timeout of the re-send round under way
         self._round_sent: set[int] = set()  # seqs it re-sent: once per round, even if nacked
-        self._target: mqtt.Client | None = None
+        # the connection to publish on, and the last seq that existed when it came up
+        self._target: tuple[mqtt.Client, int] | None = None
         self._held = False
         self._stopping = False
         self._thread: threading.Thread | None = None
@@ -99,7 +101,8 @@ class Drainer:
         self._wake.set()
 
     def connected(self, client: mqtt.Client) -> None:
-        self._target = client
+        """A new connection: rows committed so far are its backlog, later ones are live."""
+        self._target = (client, self.outbox.last_seq)
         self._wake.set()
 
     def disconnected(self) -> None:
@@ -136,6 +139,7 @@ class Drainer:
 
     def _loop(self) -> None:
         client: mqtt.Client | None = None
+        connection: tuple[mqtt.Client, int] | None = None  # a new one per connection
         inflight: dict[int, int] = {}
         live_cursor = backlog_upto = hist_cursor = 0
         rate = self.settings.replay_rate
@@ -152,10 +156,11 @@ class Drainer:
             if self._stopping:
                 return
             target = self._target
-            if target is not client:
-                client, inflight = target, {}
-                if client is not None:
-                    backlog_upto = live_cursor = self.outbox.last_seq
+            if target is not connection:
+                connection, inflight, client = target, {}, None
+                if target is not None:
+                    client, backlog_upto = target
+                    live_cursor = backlog_upto
                     hist_cursor, tokens = 0, 0.0
                     refilled = self._monotonic()
             now = self._monotonic()

@@ -318,11 +318,11 @@ class Link:
         self.drainer.hold(self._cloud_seen)
         topics = [(CLOUD_STATE_TOPIC, 1), (self.ack_topic, 1), *((f, 1) for f, _ in self._routes)]
         client.subscribe(topics)
+        self.drainer.connected(client)  # before `connected` reads true: later emits are live
         with self._lock:
             self._connected = True
         self.connects += 1
         log.info("%s connected to %s (boot %d)", self.name, self.settings.url, self.outbox.boot)
-        self.drainer.connected(client)
 
     def _fall_back(self, unsupported: bool) -> bool:
         """``auto``: a broker that refuses MQTT 5 gets 3.1.1 from now on (one log line).
