@@ -163,6 +163,8 @@ class FaultRunner:
             filler.execute(f"PRAGMA max_page_count = {int(pages)}")
             filled = _take_free_pages(filler)
             self._note(f"{fault.node} outbox disk full ({filled} free page(s) taken)")
+            if fault.node in sim.kiosks:  # a shopper at that kiosk: a write that needs room
+                sim.send_shopper(fault.node)
             end = clock.elapsed() + fault.duration
             while clock.elapsed() < end and not sim.stop_event.is_set():
                 sim.stop_event.wait(REFILL_REAL_S)

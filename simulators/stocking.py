@@ -8,13 +8,17 @@ shrink found by count.
 from __future__ import annotations
 
 import logging
+import random
 from collections import Counter
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from contracts.pricebook import Product
-from simulators.shoppers import restricted, sellable
+from contracts.pricebook import PriceBook, Product
+from shelf_sensors.lanes import LaneSpec
+from simulators.devices.loadcell import LaneModel
+from simulators.scenario import ShelfProfile
+from simulators.shoppers import choose_lane_products, restricted, sellable
 
 if TYPE_CHECKING:
     from simulators.store import StoreSimulation
@@ -98,3 +102,35 @@ def maybe_shrink(sim: StoreSimulation, lane: str) -> None:
         sim.cell.take(lane, 1)
         with sim.tally.lock:
             sim.tally.shrink[sim.lanes[lane].sku] += 1
+
+
+def shelf_lanes(
+    book: PriceBook, prof: ShelfProfile, rng: random.Random, seed: int
+) -> tuple[list[LaneModel], list[LaneSpec]]:
+    """The sensed shelf's lanes: products chosen by ``seed``, opening counts from ``rng``."""
+    products = choose_lane_products(book, prof.lanes, random.Random(seed))
+    models, specs = [], []
+    for i, product in enumerate(products):
+        lane = f"l{i + 1}"
+        start = rng.randint(prof.low_stock_at + 1, prof.capacity)
+        models.append(
+            LaneModel(
+                lane,
+                product.sku,
+                float(product.unit_weight_g or 0),
+                start,
+                prof.capacity,
+                noise_g=prof.noise_g,
+            )
+        )
+        specs.append(
+            LaneSpec(
+                lane=lane,
+                sku=product.sku,
+                gtin=product.gtins[0],
+                unit_weight_g=float(product.unit_weight_g or 0),
+                capacity=prof.capacity,
+                low_stock_at=prof.low_stock_at,
+            )
+        )
+    return models, specs

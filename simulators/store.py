@@ -6,6 +6,8 @@ queue; ``sim-<kiosk>`` per kiosk serves it; ``sim-staff`` restocks; a thread per
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import queue
 import random
@@ -13,21 +15,20 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from contracts.messages import SaleData
-from contracts.pricebook import PriceBook
+from contracts.pricebook import PriceBook, Product
 from shelf_sensors.lanes import LaneSpec
 from simulators import stocking
 from simulators.checkout import Shopper, wait_for
 from simulators.clock import SimClock
 from simulators.cloudapi import CloudApi
 from simulators.devices.camera import FrameCache
-from simulators.devices.loadcell import LaneModel, LiveLoadCell
+from simulators.devices.loadcell import LiveLoadCell
 from simulators.exceptions import NoPriceBookError, SimulatorError
 from simulators.faults import FaultRunner
 from simulators.nodes import SimKiosk, SimShelf
@@ -37,35 +38,18 @@ from simulators.shoppers import (
     DEMO_MEMBERS,
     ShopperPlan,
     arrivals,
-    choose_lane_products,
     plan_shopper,
     restricted,
     sellable,
 )
 from simulators.simtime import load_resume, opening, save_resume, seconds_into_day, store_zone
 from simulators.staff import Staff
+from simulators.tally import Tally
 from simulators.uplink import Uplink
 
 log = logging.getLogger(__name__)
 
 KIOSKS, SHELF = ("kiosk-1", "kiosk-2"), "shelf-1"
-
-
-@dataclass
-class Tally:
-    """What the simulation did, for progress lines and for checking the cloud."""
-
-    stats: Counter[str] = field(default_factory=Counter)
-    restocked: Counter[str] = field(default_factory=Counter)  # backroom → shelf: no ledger
-    received: Counter[str] = field(default_factory=Counter)  # opening stock, deliveries
-    shrink: Counter[str] = field(default_factory=Counter)
-    """Units that left a shelf lane unpaid (theft, damage): the ledger does not know."""
-    faults: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, key: str, n: int = 1) -> None:
-        with self.lock:
-            self.stats[key] += n
 
 
 class StoreSimulation:
@@ -110,6 +94,8 @@ class StoreSimulation:
         self.book: PriceBook | None = None
         self.frames = FrameCache(seed=scenario.seed)
         self.queue: queue.Queue[ShopperPlan] = queue.Queue()
+        self._direct = {k: queue.Queue[ShopperPlan]() for k in KIOSKS}  # sent to one kiosk
+        self._ids, self._sent_rng = itertools.count(1), random.Random(scenario.seed + 1)
         self.clock: SimClock | None = None
         self.arrivals_done = threading.Event()
         self._serving, self._threads = set[str](), list[threading.Thread]()
@@ -210,31 +196,7 @@ class StoreSimulation:
 
     def _start_shelf(self, book: PriceBook, url: str) -> None:
         prof = self.scenario.shelf
-        products = choose_lane_products(book, prof.lanes, random.Random(self.scenario.seed))
-        models, specs = [], []
-        for i, product in enumerate(products):
-            lane = f"l{i + 1}"
-            start = self.rng.randint(prof.low_stock_at + 1, prof.capacity)
-            models.append(
-                LaneModel(
-                    lane,
-                    product.sku,
-                    float(product.unit_weight_g or 0),
-                    start,
-                    prof.capacity,
-                    noise_g=prof.noise_g,
-                )
-            )
-            specs.append(
-                LaneSpec(
-                    lane=lane,
-                    sku=product.sku,
-                    gtin=product.gtins[0],
-                    unit_weight_g=float(product.unit_weight_g or 0),
-                    capacity=prof.capacity,
-                    low_stock_at=prof.low_stock_at,
-                )
-            )
+        models, specs = stocking.shelf_lanes(book, prof, self.rng, self.scenario.seed)
         self.lanes = {s.lane: s for s in specs}
         self.cell = LiveLoadCell(models, rate_hz=prof.rate_hz, seed=self.scenario.seed)
         self.shelf = SimShelf(
@@ -250,7 +212,8 @@ class StoreSimulation:
 
     def idle(self) -> bool:
         """Every arrival served and every node up again (a crashed kiosk's sales wait)."""
-        served = self.arrivals_done.is_set() and self.queue.empty() and not self._serving
+        waiting = not self.queue.empty() or any(not q.empty() for q in self._direct.values())
+        served = self.arrivals_done.is_set() and not waiting and not self._serving
         up = all(k.up.is_set() for k in self.kiosks.values())
         return served and up and (self.shelf is None or self.shelf.up.is_set())
 
@@ -287,11 +250,6 @@ class StoreSimulation:
         assert self.cell is not None
         sc = self.scenario
         day = 0
-        others = [
-            p for p in sellable(self.book) if p.sku not in {s.sku for s in self.lanes.values()}
-        ]
-        special = restricted(self.book)
-        next_id = 1
         try:
             while not self.stop_event.is_set():
                 first = self.start_tod if day == 0 else 0.0
@@ -303,20 +261,51 @@ class StoreSimulation:
                 for at in times:
                     if not self.clock.sleep_until(day * 86_400.0 + at - first, self.stop_event):
                         return
-                    stock = {
-                        lane: (self._product(spec.sku), self.cell.count(lane))
-                        for lane, spec in self.lanes.items()
-                    }
-                    plan = plan_shopper(
-                        next_id, at, sc.shoppers, stock, others, special, self.members, self.rng
-                    )
-                    next_id += 1
-                    self.online.route(plan)  # to a kiosk's queue, or an online order
+                    self.online.route(self._plan(at, self.rng))  # to a kiosk, or online
                 if sc.end is not None:
                     return
                 day += 1
         finally:
             self.arrivals_done.set()
+
+    @functools.cached_property
+    def _assortment(self) -> tuple[list[Product], list[Product]]:
+        """What shoppers take besides the sensed lanes, and the age-restricted products:
+        fixed once the price book is in (:meth:`open`), so worked out once."""
+        assert self.book is not None
+        laned = {s.sku for s in self.lanes.values()}
+        others = [p for p in sellable(self.book) if p.sku not in laned]
+        return others, restricted(self.book)
+
+    def _plan(self, at: float, rng: random.Random) -> ShopperPlan:
+        """The next shopper, arriving ``at`` (seconds into the day), on the shelf as it is."""
+        assert self.book is not None
+        assert self.cell is not None
+        stock = {
+            lane: (self._product(spec.sku), self.cell.count(lane))
+            for lane, spec in self.lanes.items()
+        }
+        sc = self.scenario
+        others, special = self._assortment
+        args = (stock, others, special, self.members, rng)
+        return plan_shopper(next(self._ids), at, sc.shoppers, *args)
+
+    def send_shopper(self, kiosk: str) -> None:
+        """A shopper who goes to ``kiosk`` itself: a fault that needs that node to sell (its
+        own random stream, so the scenario's arrivals stay as its seed makes them)."""
+        plan = self._plan(seconds_into_day(self.now(), self.tz), self._sent_rng)
+        self.tally.add("arrivals")
+        self._take_from_shelf(plan)
+        self._direct[kiosk].put(plan)
+
+    def _next_plan(self, kiosk: str) -> tuple[ShopperPlan, queue.Queue[ShopperPlan]] | None:
+        """A shopper sent to this kiosk first, else the next in the common queue."""
+        for source, wait in ((self._direct[kiosk], None), (self.queue, 0.2)):
+            try:
+                return source.get(timeout=wait) if wait else source.get_nowait(), source
+            except queue.Empty:
+                continue
+        return None
 
     def _product(self, sku: str) -> Any:
         assert self.book is not None
@@ -342,12 +331,12 @@ class StoreSimulation:
             else 0.5
         )
         while not self.stop_event.is_set():
-            try:
-                plan = self.queue.get(timeout=0.2)
-            except queue.Empty:
+            taken = self._next_plan(name)
+            if taken is None:
                 continue
-            if not kiosk.up.is_set():  # crashed: hand the shopper to another kiosk
-                self.queue.put(plan)
+            plan, source = taken
+            if not kiosk.up.is_set():  # crashed: back in line (for another kiosk, or this one)
+                source.put(plan)
                 self.stop_event.wait(0.2)
                 continue
             self._serving.add(f"{name}:{plan.shopper_id}")

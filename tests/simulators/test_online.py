@@ -15,7 +15,7 @@ from simulators.clock import SimClock
 from simulators.online import OnlineOrders, goes_online
 from simulators.scenario import Scenario
 from simulators.shoppers import Item, ShopperPlan
-from simulators.store import Tally
+from simulators.tally import Tally
 
 
 @dataclass
