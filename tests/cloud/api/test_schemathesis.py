@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -134,13 +135,39 @@ def test_the_openapi_document_holds_under_schemathesis(tmp_path: Path) -> None:
         run = subprocess.run(
             cmd, capture_output=True, text=True, timeout=900, check=False, cwd=tmp_path
         )  # its cache (.schemathesis/) goes to tmp_path, not the work tree
-    tail = run.stdout[-6000:] + run.stderr[-2000:]
+    tail = _errors_section(run.stdout) + run.stdout[-6000:] + run.stderr[-2000:]
     assert report.exists(), tail
     summary = json.loads(report.read_text())
     assert (summary.get("operations") or {}).get("tested", 0) >= 90, tail
-    assert summary["errors"] == [], tail
+    assert not _unexplained_errors(summary["errors"], run.stdout), tail
     found = {(f["code"], op) for f in summary["failures"] for op in f["operations"]}
     assert not found - set(ACCEPTED), (sorted(found - set(ACCEPTED)), tail)
+
+
+# Hypothesis' own replay check: an API with state (every create above changes what the next
+# call sees) can make a replayed example draw or fail differently, which it reports as a
+# Flaky* error or an inconsistent replay (schemathesis PR #4132, #4216). Not the API's fault.
+FLAKY_REPLAY = re.compile(r"\bFlaky\w*|Inconsistent data generation|unreliable results")
+
+
+def _unexplained_errors(errors: list[dict[str, object]], stdout: str) -> list[dict[str, object]]:
+    """The runtime errors not explained by hypothesis' flaky-replay check (all when the
+    ERRORS section says otherwise)."""
+    section = _errors_section(stdout)
+    explained = len(FLAKY_REPLAY.findall(section)) if section else 0
+    runtime = sum(int(str(e.get("count", 1))) for e in errors if e.get("title") == "Runtime Error")
+    if runtime and explained >= runtime and len(errors) == 1:
+        return []
+    return errors
+
+
+def _errors_section(stdout: str) -> str:
+    """The CLI's ERRORS section whole (a runtime error's cause), which the tail may cut."""
+    start = stdout.find(" ERRORS ")
+    if start < 0:
+        return ""
+    end = stdout.find(" WARNINGS ", start)
+    return stdout[stdout.rfind("\n", 0, start) + 1 : end if end > 0 else start + 8000] + "\n"
 
 
 @pytest.mark.slow
@@ -175,3 +202,16 @@ def test_session_ending_operations_have_no_server_errors(api: Api) -> None:
             failures.append(str(exc).splitlines()[0][:600])
     assert operations == 2
     assert failures == []
+
+
+def test_only_a_flaky_replay_is_forgiven() -> None:
+    """A runtime error passes only when the ERRORS section shows hypothesis' replay check."""
+    bar = "=" * 30
+    flaky = f"{bar} ERRORS {bar}\nRuntime Error\n\nFlakyStrategyDefinition: Inconsistent\n"
+    other = f"{bar} ERRORS {bar}\nRuntime Error\n\nKeyError: 'case'\n{bar} WARNINGS {bar}\n"
+    runtime = [{"title": "Runtime Error", "count": 1}]
+    assert _unexplained_errors(runtime, flaky) == []
+    assert _unexplained_errors(runtime, other) == runtime
+    assert _unexplained_errors(runtime, "no section") == runtime
+    network = [*runtime, {"title": "Network Error", "count": 1}]
+    assert _unexplained_errors(network, flaky) == network
