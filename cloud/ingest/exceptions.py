@@ -15,3 +15,8 @@ class RejectedError(IngestError):
 
 class TransientError(IngestError):
     """The database or broker is unavailable; the message stays unacknowledged and retried."""
+
+
+class SubscriptionRefusedError(IngestError):
+    """The broker refused a subscription ingest needs (its ACL): connected but deaf, so the
+    process ends and its supervisor and operator see it, rather than run receiving nothing."""

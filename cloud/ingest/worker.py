@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from cloud.ingest import paho_fast
 from cloud.ingest.acks import AckPublisher
-from cloud.ingest.exceptions import TransientError
+from cloud.ingest.exceptions import SubscriptionRefusedError, TransientError
 from cloud.ingest.ledger import DeliveryLedger
 from cloud.ingest.pipeline import Inbound, Pipeline, inspect
 from cloud.ingest.retained import end_sweep, from_sweep, start_sweep
@@ -210,7 +210,8 @@ class IngestWorker:
             return  # the retained sweep's own subscription
         refused = [str(r) for r in reasons if getattr(r, "is_failure", False)]
         if refused:
-            log.error("broker refused ingest subscriptions: %s", ", ".join(refused))
+            self._die(SubscriptionRefusedError(f"broker refused ingest's subscriptions: {refused}"))
+            return
         self._connected.set()
 
     def _on_disconnect(self, _c: Any, _ud: Any, _flags: Any, reason: Any, _props: Any) -> None:
