@@ -28,10 +28,23 @@ class SimClock:
         self.speed = speed
         self._monotonic = monotonic
         self._t0 = monotonic()
+        self._base = 0.0  # simulated seconds already run when ``speed`` last changed
+        self._lock = threading.Lock()
 
     def elapsed(self) -> float:
         """Simulated seconds since the start."""
-        return (self._monotonic() - self._t0) * self.speed
+        with self._lock:
+            return self._base + (self._monotonic() - self._t0) * self.speed
+
+    def set_speed(self, speed: float) -> None:
+        """Run at ``speed`` from now on; time stays continuous. Sleepers wake in chunks of at
+        most 0.5 s real and recompute, so none oversleeps a slowed-down clock by more."""
+        if speed <= 0:
+            raise ValueError("speed must be positive")
+        with self._lock:
+            now = self._monotonic()
+            self._base += (now - self._t0) * self.speed
+            self._t0, self.speed = now, speed
 
     def now(self) -> datetime:
         return self.start + timedelta(seconds=self.elapsed())

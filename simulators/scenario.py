@@ -209,6 +209,14 @@ class Scenario(_Strict):
     end: TimeOfDay | None = Field(
         default=22 * 3600.0, description="No arrivals after this time of day; None = run on"
     )
+    closing_speed: float | None = Field(
+        default=None,
+        gt=0,
+        le=100_000,
+        description="Simulated s per real s once the last arrival is in (at ``end``), so the "
+        "last shoppers and staff finish on the business day however slow the machine; "
+        "None = ``speed``",
+    )
     shoppers: ShopperProfile = Field(default_factory=ShopperProfile, description="Shoppers")
     shelf: ShelfProfile = Field(default_factory=ShelfProfile, description="Sensed shelf")
     staff: StaffProfile = Field(default_factory=StaffProfile, description="Staff behaviour")

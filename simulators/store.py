@@ -263,6 +263,8 @@ class StoreSimulation:
                         return
                     self.online.route(self._plan(at, self.rng))  # to a kiosk, or online
                 if sc.end is not None:
+                    if sc.closing_speed is not None:
+                        self.clock.set_speed(sc.closing_speed)
                     return
                 day += 1
         finally:

@@ -84,10 +84,18 @@ def play_day(sim: StoreSimulation, api: CloudApi) -> int:
     kiosk closes its day (Z report) and staff count the lane products."""
     assert sim.run_until_idle(120), sim.progress()
     local = sim.local_sales()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if sim.outbox_depth() == 0 and len(api.sales("demo")) >= len(local):
+    deadline = time.monotonic() + 90
+    while True:
+        depth, cloud = sim.outbox_depth(), api.sales("demo")
+        if depth == 0 and len(cloud) >= len(local):
             break
+        if time.monotonic() > deadline:  # name what is missing, and where it went
+            missing = {s.sale_id for s in local} - {str(s["sale_id"]) for s in cloud}
+            dead = [(d.get("reason"), d.get("topic")) for d in api.dead_letters()]
+            raise AssertionError(
+                f"{len(cloud)}/{len(local)} sales in the cloud, outbox "
+                f"{depth} unacked, missing {missing}, dead letters {dead}"
+            )
         time.sleep(0.5)
     for kiosk in sim.kiosks.values():
         close_day(kiosk.session, sim.now())
@@ -181,7 +189,8 @@ def check_from_outside(
     # sales on the store-local day, with an hourly shape over opening hours (22:30 local)
     clock.at = local_instant(day, 22, 30)
     daily = api._request("GET", "/reports/sales/daily", params={"store": "demo"})
-    assert [(r["date"], r["sales_count"]) for r in daily] == [(day.isoformat(), n_sales)]
+    stamps = sorted(str(s["completed_at"]) for s in api.sales("demo"))
+    assert [(r["date"], r["sales_count"]) for r in daily] == [(day.isoformat(), n_sales)], stamps
     hourly = api._request("GET", "/reports/sales-by-hour", params={"store": "demo"})
     by_hour = {int(str(row["hour"])[:2]): int(str(row["sales_count"])) for row in hourly["rows"]}
     assert sum(by_hour.values()) == n_sales

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.mosquitto
 def test_a_refused_event_subscription_is_fatal(session_factory: sessionmaker[Session]) -> None:
     with secure_broker() as broker:
         node = broker.fleet.provision("demo", "kiosk-1")
-        url = f"mqtt://{quote(node.username, safe='')}:{quote(node.password, safe='')}@{broker.host}:{broker.port}"
+        user, password = quote(node.username, safe=""), quote(node.password, safe="")
+        url = f"mqtt://{user}:{password}@{broker.host}:{broker.port}"
         settings = CloudSettings(mqtt_url=url, mqtt_client_id=node.client_id)
         fatal: list[BaseException] = []
         worker = IngestWorker(settings, session_factory, on_fatal=fatal.append)
@@ -33,5 +34,6 @@ def test_a_refused_event_subscription_is_fatal(session_factory: sessionmaker[Ses
             assert not worker.wait_connected(0.1)  # never reported ready
         finally:
             worker.stop()
-    assert len(fatal) == 1 and isinstance(fatal[0], SubscriptionRefusedError), fatal
+    assert len(fatal) == 1, fatal
+    assert isinstance(fatal[0], SubscriptionRefusedError), fatal
     assert "Not authorized" in str(fatal[0]), fatal[0]
