@@ -22,7 +22,7 @@ from shelf_sensors.events import EventType, LaneEvent
 __all__ = ["MAX_CHAIN", "EventType", "LaneEvent", "LanePipeline"]
 from shelf_sensors.filters import Ema, Hampel, Median3, Stability
 from shelf_sensors.lanes import LaneSpec
-from shelf_sensors.quantity import QuantityEstimate, UnitModel
+from shelf_sensors.quantity import QuantityEstimate, UnitModel, fits_room
 from shelf_sensors.ringing import RingingLevel
 from shelf_sensors.settings import DetectionSettings
 
@@ -364,8 +364,8 @@ class LanePipeline:
             if off < max(tol, 0.1 * best) and (off <= units_off or est.qty > count):
                 self.foreign.remove(best)
                 return [self._event(t, "foreign", 0, delta, 1.0)]
-        room = self.spec.capacity + max(2, self.spec.capacity // 10) - count
-        if not est.matches or (delta > 0 and est.qty > room):
+        room = fits_room(est, count, self.spec.capacity, s.overfill_z)
+        if not est.matches or (delta > 0 and not room):
             # No count explains it, or more units than the lane can hold: a foreign object.
             if delta > 0:
                 self.foreign.append(delta)

@@ -21,6 +21,19 @@ class QuantityEstimate:
     fits: bool
 
 
+def fits_room(est: QuantityEstimate, count: int, capacity: int, overfill_z: float) -> bool:
+    """A put of ``est.qty`` onto ``count`` units fits the lane: within its capacity, or over
+    it by at most 10 % (≥ 2: a count a few units high) only when the weight fits within
+    ``overfill_z`` σ and the put alone is no more than the lane holds. An overfill needs an
+    earlier miscount as well, so it needs more evidence: a foreign object just beyond 4 σ of
+    n·μ was read as a put past capacity (`foreign` 10000: 1.2 kg as 41 units of 29 g)."""
+    after = count + est.qty
+    if after <= capacity:
+        return True
+    slack = max(2, capacity // 10)
+    return est.qty <= capacity and after <= capacity + slack and abs(est.z) <= overfill_z
+
+
 class UnitModel:
     """Unit weight ``mu`` and per-unit spread ``sigma_u`` of one SKU, refined from events.
 

@@ -66,6 +66,9 @@ class DetectionSettings(BaseModel):
     foreign_min_g: float = Field(
         default=6.0, gt=0, description="Residuals within this many grams are always a count"
     )
+    overfill_z: float = Field(
+        default=2.0, gt=0, description="|z| within which a put past capacity is still units"
+    )
     learn_gain: float = Field(default=0.05, gt=0, le=1, description="Unit-weight learning gain")
     autozero_quiet_s: float = Field(default=30.0, ge=0, description="Quiet time before auto-zero")
     autozero_max_error: float = Field(

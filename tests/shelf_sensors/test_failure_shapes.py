@@ -311,3 +311,17 @@ def test_two_units_taken_one_by_one_while_the_lane_jolts_are_one_pick_of_two() -
         ("pick", 2),
         ("pick", 2),
     ]
+
+
+def test_an_object_weighing_41_units_onto_2_of_a_40_unit_lane_is_foreign() -> None:
+    """67 s of one lane from a generated trace (never-run ``foreign`` seed 10000, lane L6,
+    29.2 g units, capacity 40, from 818 s): a 1,207 g unit of another lane is put on the 2
+    units left, within 1 g of 41 units. The lane would then hold 43, past its capacity: an
+    overfill needs a weight that fits within 2 σ and a put no larger than the lane holds.
+    Before, it was a put of 41 and the lane, "full", read the next single puts as foreign."""
+    assert run_file("foreign-like-41-units-past-capacity.csv", 29.2, 40) == [
+        ("foreign", 0),
+        ("put", 1),
+        ("put", 1),
+        ("put", 1),
+    ]

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from shelf_sensors.alerts import StockAlerts
-from shelf_sensors.quantity import UnitModel
+from shelf_sensors.quantity import QuantityEstimate, UnitModel, fits_room
 
 
 @given(
@@ -102,3 +102,14 @@ def test_a_unit_put_back_and_weighed_again_is_no_new_evidence_for_the_spread() -
     assert (model.learned, model.independent) == (20, 1)
     assert (distinct.learned, distinct.independent) == (20, 20)
     assert model.dof < distinct.dof == 39
+
+
+def test_a_put_past_capacity_needs_a_tight_fit_and_no_more_than_the_lane_holds() -> None:
+    def est(qty: int, z: float) -> QuantityEstimate:
+        return QuantityEstimate(qty=qty, confidence=0.99, z=z, matches=True, fits=True)
+
+    assert fits_room(est(38, 3.0), count=2, capacity=40, overfill_z=2.0)  # to capacity: z ok
+    assert fits_room(est(3, 1.5), count=39, capacity=40, overfill_z=2.0)  # 42: a miscount
+    assert not fits_room(est(3, 2.5), count=39, capacity=40, overfill_z=2.0)  # loose fit
+    assert not fits_room(est(41, 0.1), count=2, capacity=40, overfill_z=2.0)  # > capacity
+    assert not fits_room(est(6, 0.0), count=39, capacity=40, overfill_z=2.0)  # 45 > 40 + 4
