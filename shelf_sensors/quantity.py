@@ -64,11 +64,12 @@ class UnitModel:
 
     def confirm_load(self, units: int, offset: float, sigma_m: float) -> None:
         """A first settled load of ``units`` that lies ``offset`` g off ``units·mu``: when
-        that is within 2 σ of the units' spread, the load is a mean of ``units`` units that
+        that is within 3 σ of the units' spread, the load is a mean of ``units`` units that
         agrees with ``mu``, so they count as evidence for it (0258: an unknown object near
-        7 units is not a 7-unit put just because no single unit was weighed yet)."""
+        7 units is not a 7-unit put just because no single unit was weighed yet; 0266: at
+        2 σ one good load in 22 was refused by chance)."""
         sd = math.sqrt(units * self.sigma_u * self.sigma_u + 2.0 * sigma_m * sigma_m)
-        self.loaded = units if units > 0 and abs(offset) <= 2.0 * sd else 0
+        self.loaded = units if units > 0 and abs(offset) <= 3.0 * sd else 0
 
     def could_be_units(self, weight: float, max_residual: float) -> bool:
         """``weight`` is within ``max_residual`` of two or more whole units: a restock that

@@ -65,15 +65,25 @@ def test_low_stock_is_debounced_and_out_of_stock_has_hysteresis() -> None:
 
 def test_a_first_load_that_agrees_with_the_nominal_weight_narrows_the_mean() -> None:
     """Before any single unit is learned, a 7-unit explanation of 7.3 units' weight rested
-    on var μ̂ = σu² (the nominal as one unit); a first load of 20 units within 2 σ of the
-    nominal is evidence for it, and 0.3 μ off 7 units is no count (0258)."""
+    on var μ̂ = σu² (the nominal as one unit); a first load of 20 units within 3 σ of the
+    nominal is evidence for it, and 0.3 μ off 7 units is no count (0258, 0266)."""
     model = UnitModel(32.7, 0.654)
     assert model.estimate(7.3 * 32.7, 0.5, 30, 3.5, 6.54, 13.08).matches
     model.confirm_load(20, 1.5, 0.5)
     assert not model.estimate(7.3 * 32.7, 0.5, 30, 3.5, 6.54, 13.08).matches
     wrong = UnitModel(32.7, 0.654)
-    wrong.confirm_load(20, 12.0, 0.5)  # 12 g off 20 units: the nominal is no such mean
+    wrong.confirm_load(20, 12.0, 0.5)  # 12 g (4 σ) off 20 units: the nominal is no such mean
     assert wrong.estimate(7.3 * 32.7, 0.5, 30, 3.5, 6.54, 13.08).matches
+
+
+def test_a_first_load_just_past_two_sigma_still_agrees() -> None:
+    """``mixed`` 10004 L6: 25 units 2.04 σ over 25 × 104.3 g (their mean 105.1 g). At 2 σ
+    the load was no evidence and a 1,008 g object read as 10 units; 3 σ refuses one good
+    load in 370 instead of one in 22 (0266)."""
+    model = UnitModel(104.3, 2.086)
+    model.confirm_load(25, 21.3, 1.2)
+    assert model.loaded == 25
+    assert not model.estimate(1007.9, 1.2, 30, 3.5, 20.9, 41.7).matches
 
 
 def test_a_restock_off_a_spread_learned_from_few_units_is_a_count_not_foreign() -> None:
