@@ -2,8 +2,10 @@
 
 Out of stock needs the *weight* (W < ``oos_fraction``·μ): at once when the count agrees
 (a settled pick took the last unit, so the LED lights within a second or two), else after
-``oos_hold_s`` so a miscount can never hide an empty lane, nor invent one; it clears only
-once W ≥ ``clear_fraction``·μ for ``clear_s`` (hysteresis on level and time). Low stock
+``oos_hold_s`` so a miscount can never hide an empty lane, nor invent one; it clears once a
+stable W ≥ ``clear_fraction``·μ holds for ``clear_s`` (hysteresis on level and time), or at
+once when a settled put counted units too (0266: a lane restocked and emptied again within
+3 s otherwise stayed out with no line for its second empty). Low stock
 comes from the count, debounced so a shopper who puts an item straight back does not flap
 the alert.
 """
@@ -87,7 +89,7 @@ class StockAlerts:
             if stable and weight >= self.clear_fraction * mu:
                 if self._above_since is None:
                     self._above_since = t
-                if t - self._above_since >= self.clear_s:
+                if count > 0 or t - self._above_since >= self.clear_s:
                     self._above_since = None
                     self._below_since = None
                     self.state = "low" if count <= low_at else "ok"

@@ -58,9 +58,21 @@ def test_low_stock_is_debounced_and_out_of_stock_has_hysteresis() -> None:
     assert a.update(6, 20, 1, 100, 2) is None  # the weight says empty, the count does not
     assert a.update(16.1, 20, 1, 100, 2) == "out"  # …so out of stock waits oos_hold_s
     assert a.update(17, 70, 0, 100, 2) is None  # above 0.5μ but under the 0.8μ clear level
-    assert a.update(20, 90, 1, 100, 2, stable=False) is None  # a hand on the lane
-    assert a.update(21, 90, 1, 100, 2) is None
-    assert a.update(23.5, 90, 1, 100, 2) == "low"
+    assert a.update(20, 90, 0, 100, 2, stable=False) is None  # a hand on the lane
+    assert a.update(21, 90, 0, 100, 2) is None  # weight alone (no count): clear_s
+    assert a.update(23.5, 90, 0, 100, 2) == "low"
+
+
+def test_a_counted_put_clears_out_of_stock_at_once() -> None:
+    """``mixed`` 11003 L6: a unit put on an empty lane and taken 2 s later. Waiting 2 s of
+    stable weight, the lane never left out of stock and the second empty had no line;
+    a settled put that counted units agrees with the weight, as a pick does for going out."""
+    a = StockAlerts(oos_hold_s=10, clear_s=2)
+    assert a.update(0, 100, 1, 100, 0) is None
+    assert a.update(1, 10, 0, 100, 0) == "out"
+    assert a.update(2, 100, 0, 100, 0, stable=False) is None  # the hand puts one back
+    assert a.update(3, 100, 1, 100, 0) == "ok"  # settled and counted: at once
+    assert a.update(4, 10, 0, 100, 0) == "out"  # taken again: its own line
 
 
 def test_a_first_load_that_agrees_with_the_nominal_weight_narrows_the_mean() -> None:
