@@ -22,7 +22,7 @@ from shelf_sensors.events import EventType, LaneEvent
 __all__ = ["MAX_CHAIN", "EventType", "LaneEvent", "LanePipeline"]
 from shelf_sensors.filters import Ema, Hampel, Median3, Stability
 from shelf_sensors.lanes import LaneSpec
-from shelf_sensors.quantity import QuantityEstimate, UnitModel, fits_room
+from shelf_sensors.quantity import QuantityEstimate, UnitModel, fits_room, overfill_limit
 from shelf_sensors.ringing import RingingLevel
 from shelf_sensors.settings import DetectionSettings
 
@@ -329,7 +329,7 @@ class LanePipeline:
         est = self._estimate(delta)
         if not est.matches:
             return False
-        return est.qty <= self.spec.capacity + max(2, self.spec.capacity // 10)
+        return est.qty <= overfill_limit(self.spec.capacity)
 
     def _is_clean_pick(self, delta: float) -> bool:
         """Whole units taken off (not a foreign item leaving) within their spread, not just the

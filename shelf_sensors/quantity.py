@@ -21,6 +21,12 @@ class QuantityEstimate:
     fits: bool
 
 
+def overfill_limit(capacity: int) -> int:
+    """The most units a lane is believed to hold: its capacity + 10 % (≥ 2), for a count a
+    few units high."""
+    return capacity + max(2, capacity // 10)
+
+
 def fits_room(est: QuantityEstimate, count: int, capacity: int, overfill_z: float) -> bool:
     """A put of ``est.qty`` onto ``count`` units fits the lane: within its capacity, or over
     it by at most 10 % (≥ 2: a count a few units high) only when the weight fits within
@@ -30,8 +36,7 @@ def fits_room(est: QuantityEstimate, count: int, capacity: int, overfill_z: floa
     after = count + est.qty
     if after <= capacity:
         return True
-    slack = max(2, capacity // 10)
-    return est.qty <= capacity and after <= capacity + slack and abs(est.z) <= overfill_z
+    return est.qty <= capacity and after <= overfill_limit(capacity) and abs(est.z) <= overfill_z
 
 
 class UnitModel:
