@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -260,11 +261,13 @@ def _staff_work(session: Session, store_id: int, now: datetime) -> None:
 
 def _sales(session: Session, store_id: int, now: datetime) -> None:
     """A few sales today and on the same weekday last week (for the dashboard's chart)."""
+    # Inside the store's local day, however soon after its midnight the test runs.
+    zone = ZoneInfo(session.get_one(Store, store_id).timezone)
+    midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    late = [max(now - timedelta(minutes=m), midnight + timedelta(seconds=m)) for m in (3, 9, 17)]
+    today = [min(now, at) for at in late]
     records = []
-    for i, at in enumerate(
-        [now - timedelta(minutes=m) for m in (3, 9, 17)]
-        + [now - timedelta(days=7, minutes=m) for m in (5, 65, 125, 185)]
-    ):
+    for i, at in enumerate(today + [now - timedelta(days=7, minutes=m) for m in (5, 65, 125, 185)]):
         data = sale_data(f"DEMO-{i}", n_lines=1 + i % 3)
         data["completed_at"] = at.isoformat()
         records.append(SaleRecord(store_id, "kiosk-1", str(uuid.uuid4()), SaleData(**data)))
