@@ -1,15 +1,16 @@
 """The pure per-lane pipeline: samples in grams → pick/put/foreign events and stock alerts.
 
-samples → drop failed and impossible (rail) readings → Hampel → median of 3 → short EMA →
-stable/unstable → Δw between settled plateaus → quantity (posterior) → count → alert state.
+samples → drop failed and rail readings → Hampel → median of 3 → short EMA → stable/unstable
+→ Δw between settled plateaus → quantity (posterior) → count → alert state.
 
-Robust by construction rather than by tuning (issue 17): a rail code never enters and a
-spike must fill half the Hampel window; levels are means of settled windows only, and only a
-*confirmed* plateau is the "before" of the next event; a plateau whole units below it is a
-pick at once (a hand only adds weight), while one that adds weight, that no count explains
-or that is smaller than an event must stay settled ``confirm_s``, so a resting hand is never
-a put, a foreign object or a level. ``shelf replay`` and the live node call
-:meth:`LanePipeline.feed` alike. No I/O, no wall clock: time is the sample's ``t``.
+Robust by construction rather than by tuning (issue 17): a rail code never enters and a spike
+must fill half the Hampel window; levels are means of settled windows only, and only a
+*confirmed* plateau is the "before" of the next event. A plateau whole units below it is a
+pick (a hand only adds weight): at once when it empties the lane, else once held
+``pick_confirm_s``, so a visit taking units in steps is one pick; one that adds weight, that
+no count explains or that is smaller than an event must stay settled ``confirm_s``, so a
+resting hand is never a put, a foreign object or a level. ``shelf replay`` and the live node
+call :meth:`LanePipeline.feed` alike. No I/O, no wall clock: time is the sample's ``t``.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ class LanePipeline:
         self._last_grams = math.nan
         self._quiet_spread = s.noise_sigma_g  # quiet raw spread of a window, g (see _still)
         self._pending_since: float | None = None  # a settled plateau not yet an event
-        # (at, level, seen under jolts: 0265) of unconfirmed plateaus since "before"
+        self._pending_pick = False  # ... and it is whole units below "before" (0268)
+        # (at, level, seen under jolts (0265) or a pick held (0268)) of plateaus since "before"
         self._chain: list[tuple[float, float, bool]] = []
         self._small = False  # the plateau moved less than an event (see _unsettle)
         self._valid_max = s.valid_max_factor * spec.capacity * spec.mu + 2000.0
@@ -139,8 +141,7 @@ class LanePipeline:
         return events
 
     def _ring_level(self, t: float, grams: float) -> None:
-        """A level whole units below "before" under a release's ringing (0265) is a step for
-        :meth:`_steps` like a plateau that held still: a hand only ever adds weight."""
+        """A level whole units below "before" under a release's ringing is a step (0265)."""
         mu, before = self.unit.mu, self._before
         seen = self._ring.push(t, grams, 0.1 * mu)
         last = self._chain[-1][1] if self._chain else math.inf
@@ -169,9 +170,8 @@ class LanePipeline:
         return spread <= limit
 
     def _pick_settles(self, spread: float) -> bool:
-        """A flat window still above the quiet noise (a release's ringing) settles when it is
-        whole units *below* "before" within 2 σ, its spread under 0.1 μ and 3× the still
-        limit: a hand only adds weight. Else a put-back 1–2 s after a pick merged with it."""
+        """A flat window above the quiet noise (a release's ringing) settles when whole units
+        *below* "before" within 2 σ, spread < 0.1 μ and 3× the still limit (0257)."""
         limit = self.settings.still_spread * self._quiet_spread + self.settings.still_floor_g
         if self.stable or self._before is None or spread > min(0.1 * self.unit.mu, 3 * limit):
             return False
@@ -191,22 +191,23 @@ class LanePipeline:
         if self._pending_since is None:
             self._maybe_autozero(t)
             return []
-        if t - self._pending_since < self.settings.confirm_s:
+        s = self.settings
+        if t - self._pending_since < (s.pick_confirm_s if self._pending_pick else s.confirm_s):
             return []
         self._pending_since = None
         return self._settled_change(t, self._plateau(), confirmed=True)
 
     def _unsettle(self, t: float) -> None:
-        """The lane moves: the last *confirmed* level is the next "before", an unconfirmed
-        plateau held a stability window a possible step; one too small for an event is a level
-        only once settled ``confirm_s``: a hand pressing harder in steps is none (0263)."""
+        """The lane moves: the last *confirmed* level is the next "before"; a held pick or a
+        plateau held a stability window a possible step; a change too small for an event is a
+        level only once settled ``confirm_s`` (a hand pressing harder in steps: 0263)."""
         self.stable = False
         self._settling_since = None
         if self._pending_since is None:
             if not self._small or t - self._quiet_since >= self.settings.confirm_s:
                 self._before = self._plateau()
-        elif t - self._pending_since >= self.settings.stable_window_s:
-            plateau = (self._pending_since, self._plateau(), False)
+        elif self._pending_pick or t - self._pending_since >= self.settings.stable_window_s:
+            plateau = (self._pending_since, self._plateau(), self._pending_pick)
             self._chain = [*self._chain[-(MAX_CHAIN - 1) :], plateau]
         self._pending_since = None
         self._quiet_since = math.inf
@@ -281,9 +282,11 @@ class LanePipeline:
         if self._small:
             self._chain.clear()
             return []
-        if not confirmed and not small and not self._is_clean_pick(delta):
-            self._pending_since = t
-            return []
+        if not confirmed and not small:  # a pick leaving units waits for the hand (0268)
+            self._pending_pick = self._is_clean_pick(delta)
+            if not self._pending_pick or self._estimate(delta).qty < (self.count or 0):
+                self._pending_since = t
+                return []
         events: list[LaneEvent] = []
         level = before
         for at, step_level in steps:
@@ -293,9 +296,8 @@ class LanePipeline:
             events.extend(self._classify(t, delta))
         self._chain.clear()
         self._before = after
-        mu = self.unit.mu
         w = after - self.zero - sum(self.foreign)
-        self._content_offset = w - self.count * mu if self.count else 0.0
+        self._content_offset = w - self.count * self.unit.mu if self.count else 0.0
         return events
 
     def _min_event(self) -> float:

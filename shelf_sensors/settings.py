@@ -45,6 +45,12 @@ class DetectionSettings(BaseModel):
         description="A plateau that adds weight or that no count explains must stay stable "
         "this long before it is an event (a resting hand is not a put)",
     )
+    pick_confirm_s: float = Field(
+        default=0.8,
+        ge=0,
+        description="A clean pick that leaves units on the lane is an event once its plateau "
+        "has held this long; a further pick before then is the same visit (one pick of n)",
+    )
     noise_sigma_g: float = Field(default=1.0, gt=0, description="Initial white-noise σ, g")
     sigma_m_floor_g: float = Field(default=0.5, gt=0, description="Least σ of a stable mean, g")
     min_event_g: float = Field(default=5.0, gt=0, description="Smaller changes are no event, g")

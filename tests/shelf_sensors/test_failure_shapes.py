@@ -325,3 +325,37 @@ def test_an_object_weighing_41_units_onto_2_of_a_40_unit_lane_is_foreign() -> No
         ("put", 1),
         ("put", 1),
     ]
+
+
+def test_four_units_taken_three_then_one_in_one_visit_are_one_pick_of_four() -> None:
+    """70 s of one lane from a generated trace (``mixed`` seed 9001, lane L4, 31.6 g units,
+    from 400 s): a shopper takes 3 units, the lane holds still 0.4 s, then 1 more. A pick
+    that leaves units on the lane is an event once its level has held ``pick_confirm_s``; a
+    further pick before then is the same visit. It was a pick of 3 and a pick of 1 (0268)."""
+    assert run_file("pick4-three-then-one-in-one-visit.csv", 31.6, 40) == [
+        ("pick", 1),
+        ("pick", 4),
+        ("pick", 1),
+    ]
+
+
+def test_units_taken_in_two_grabs_are_one_pick_and_a_last_unit_empties_at_once() -> None:
+    """Two units taken 1 s apart in one visit are one pick of 2; a pick put back 1.2 s later
+    is still a pick and a put; the pick of the last unit is an event at once, so out of stock
+    does not wait for ``pick_confirm_s`` (0268)."""
+    unit = 250.0
+    trace = Trace(30.0, 5 * unit, sigma=0.5)
+    trace.step(3.0, -unit, 0.2).step(4.2, -unit, 0.2)  # one visit: 5 → 3
+    trace.step(10.0, -unit, 0.2).step(11.2, unit, 0.2)  # a pick put back: 3 → 2 → 3
+    trace.step(18.0, -2 * unit, 0.2).step(22.0, -unit, 0.2)  # 3 → 1 → 0
+    assert run(trace, unit) == [
+        ("pick", 2, 3),
+        ("pick", 1, 2),
+        ("put", 1, 3),
+        ("pick", 2, 1),
+        ("pick", 1, 0),
+    ]
+    spec = LaneSpec(lane="a1", sku="s", unit_weight_g=unit, capacity=20, low_stock_at=0)
+    last = [e for e in replay(trace.rows(), {"a1": spec}) if e.count == 0]
+    assert last[0].type == "pick"
+    assert last[0].t < 22.0 + 0.6
