@@ -11,6 +11,9 @@ in docs/BENCHMARKS.md, reasons in docs/decisions/0245-scan-retries.md):
 4. ``zxing-fixed``: the contrast-stretched frame at a fixed threshold (decision 0040).
 5. ``pyzbar`` on the whole frame, only with a third of the budget (and ``PYZBAR_COST``
    whole-frame passes) left: it costs ~3× stage 2.
+6. ``bar-fit``: a model-based EAN/UPC reader for 1.0–1.4 px modules (``bar_fit``), on
+   fine-bar regions and the crops, with its own ``FIT_SHARE`` of the whole-frame pass; it
+   reports a code only when each half of the bars reads it alone (decision 0267).
 
 Every result passes ``verify.screen``: checksum and symbology checked, disagreeing retail
 reads refused; a short retail read (UPC-E, EAN-8) that only one decoder made stands only if a
@@ -32,6 +35,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.scanner import bar_fit
 from kiosk.scanner.config import DecoderName, Roi
 from kiosk.scanner.decoders import DecodedSymbol, decode_pyzbar, decode_zxing, load_pyzbar
 from kiosk.scanner.imaging import MAX_CANDIDATES, Region, find_regions, stretch, to_gray
@@ -48,6 +52,10 @@ QUICK_MAX_SHARE = 0.15
 """The quick crop pass skips crops over this share of the frame (noise, texture)."""
 PYZBAR_COST = 4.0
 """Whole-frame pyzbar runs only if this many first passes still fit before the deadline."""
+FIT_SHARE = 1.0
+"""The model-based reader (``bar_fit``, last) may run until the frame has cost
+(1 + ``retry_share`` + this) × its whole-frame zxing-cpp pass: frames nothing else read
+(decision 0267)."""
 
 __all__ = ["MAX_CANDIDATES", "Region", "decode_frame", "find_regions", "to_gray"]
 
@@ -85,18 +93,24 @@ def decode_frame(
     deadline = limit
     whole_pass = budget_ms / 1000.0  # until the whole-frame zxing-cpp pass was timed
 
+    fit_deadline = limit
+
     def expired() -> bool:
         return clock() > deadline
 
+    def fit_expired() -> bool:
+        return clock() > fit_deadline
+
     found: list[DecodedSymbol] = []
     contested = False
-    for index, (name, run) in enumerate(_stages(gray, use_zxing, use_pyzbar, expired)):
+    stages = _stages(gray, use_zxing, use_pyzbar, expired, fit_expired)
+    for index, (name, run) in enumerate(stages):
         now = clock()
-        if name not in FIRST_PASS and now > deadline:
+        if name not in FIRST_PASS and now > (fit_deadline if name == "bar-fit" else deadline):
             break
         pyzbar_late = limit - now < budget_ms / 3000.0 or deadline - now < PYZBAR_COST * whole_pass
         if name == "pyzbar" and index > 0 and pyzbar_late:
-            break
+            continue
         try:
             reads = run()
         except Exception as exc:  # a decoder choking on odd pixels must not stop scanning
@@ -106,6 +120,7 @@ def decode_frame(
             whole_pass = max(clock() - now, 1e-4)
             if retry_share is not None:
                 deadline = min(limit, start + (1.0 + retry_share) * whole_pass)
+                fit_deadline = min(limit, start + (1.0 + retry_share + FIT_SHARE) * whole_pass)
         found += agreed(reads) if contested else reads
         kept, refused = screen(found)
         if refused and contested:
@@ -129,6 +144,7 @@ def _stages(
     use_zxing: bool,
     use_pyzbar: bool,
     expired: Callable[[], bool],
+    fit_expired: Callable[[], bool],
 ) -> list[Stage]:
     crops = Crops(gray)
     stages: list[Stage] = []
@@ -148,6 +164,10 @@ def _stages(
         stages.append(("zxing-fixed", lambda: _fixed_pass(gray)))
     if use_pyzbar:
         stages.append(("pyzbar", lambda: second_read(gray, decode_pyzbar(gray))))
+    if use_zxing:
+        # Its reads are confirmed within: two disjoint halves of the bars must each read
+        # the code (two views), so no second_read (which knows only the two decoders).
+        stages.append(("bar-fit", lambda: bar_fit.read_frame(gray, crops.regions, fit_expired)))
     return stages
 
 
