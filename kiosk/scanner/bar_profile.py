@@ -81,16 +81,17 @@ def fine_regions(gray: Gray, limit: int = 3) -> list[Region]:
     the gradients are taken at full resolution and their structure tensor, averaged over
     4 × 4 pixel cells, scores how much gradient energy points one way (bars) rather than
     every way (text, texture)."""
-    f = gray.astype(np.float32)
-    gx = cv2.Sobel(f, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(f, cv2.CV_32F, 0, 1, ksize=3)
+    gx = cv2.Sobel(gray, cv2.CV_16S, 1, 0, ksize=3)
+    gy = cv2.Sobel(gray, cv2.CV_16S, 0, 1, ksize=3)
     size = (gray.shape[1] // CELL, gray.shape[0] // CELL)
 
-    def cells(a: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    def cells(a: npt.NDArray[np.float32] | cv2.typing.MatLike) -> npt.NDArray[np.float32]:
         small = cv2.resize(a, size, interpolation=cv2.INTER_AREA)
         return np.asarray(cv2.blur(small, (3, 3)), dtype=np.float32)
 
-    jxx, jyy, jxy = cells(gx * gx), cells(gy * gy), cells(gx * gy)
+    jxx = cells(cv2.multiply(gx, gx, dtype=cv2.CV_32F))
+    jyy = cells(cv2.multiply(gy, gy, dtype=cv2.CV_32F))
+    jxy = cells(cv2.multiply(gx, gy, dtype=cv2.CV_32F))
     oriented = np.sqrt((jxx - jyy) ** 2 + 4 * jxy * jxy)
     score = np.asarray(cv2.blur(oriented - 2.0 * (jxx + jyy - oriented), (3, 3)))
     peak = float(score.max())

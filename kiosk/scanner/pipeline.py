@@ -12,8 +12,10 @@ in docs/BENCHMARKS.md, reasons in docs/decisions/0245-scan-retries.md):
 5. ``pyzbar`` on the whole frame, only with a third of the budget (and ``PYZBAR_COST``
    whole-frame passes) left: it costs ~3× stage 2.
 6. ``bar-fit``: a model-based EAN/UPC reader for 1.0–1.4 px modules (``bar_fit``), on
-   fine-bar regions and the crops, with its own ``FIT_SHARE`` of the whole-frame pass; it
-   reports a code only when each half of the bars reads it alone (decision 0267).
+   fine-bar regions and the crops; it reports a code only when each half of the bars reads
+   it alone (decision 0267). It costs ~3–4 whole-frame passes, so with ``retry_share`` set
+   (the camera) it runs only when ``fit_share`` grants it that much more; without (still
+   images, the CLI) it runs within ``budget_ms``.
 
 Every result passes ``verify.screen``: checksum and symbology checked, disagreeing retail
 reads refused; a short retail read (UPC-E, EAN-8) that only one decoder made stands only if a
@@ -52,10 +54,7 @@ QUICK_MAX_SHARE = 0.15
 """The quick crop pass skips crops over this share of the frame (noise, texture)."""
 PYZBAR_COST = 4.0
 """Whole-frame pyzbar runs only if this many first passes still fit before the deadline."""
-FIT_SHARE = 1.0
-"""The model-based reader (``bar_fit``, last) may run until the frame has cost
-(1 + ``retry_share`` + this) × its whole-frame zxing-cpp pass: frames nothing else read
-(decision 0267)."""
+
 
 __all__ = ["MAX_CANDIDATES", "Region", "decode_frame", "find_regions", "to_gray"]
 
@@ -67,6 +66,7 @@ def decode_frame(
     roi: Roi | None = None,
     budget_ms: float = 40.0,
     retry_share: float | None = None,
+    fit_share: float | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> list[DecodedSymbol]:
     """Every symbol the pipeline finds in ``frame``; empty when none (never raises on pixels).
@@ -74,7 +74,9 @@ def decode_frame(
     Stages after the first run while nothing was found (a short UPC-E/EAN-8 read counts only
     with a second read behind it, ``second_read``), before ``budget_ms`` and, when
     ``retry_share`` is set, before the frame has cost (1 + ``retry_share``) × its
-    whole-frame zxing-cpp pass.
+    whole-frame zxing-cpp pass. ``bar-fit`` (last) runs until ``budget_ms``, but with
+    ``retry_share`` set only when ``fit_share`` is too, until (1 + ``retry_share`` +
+    ``fit_share``) × that pass.
     """
     start = clock()
     if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim not in (2, 3):
@@ -93,7 +95,7 @@ def decode_frame(
     deadline = limit
     whole_pass = budget_ms / 1000.0  # until the whole-frame zxing-cpp pass was timed
 
-    fit_deadline = limit
+    fit_deadline = limit if retry_share is None or fit_share is not None else start
 
     def expired() -> bool:
         return clock() > deadline
@@ -107,7 +109,7 @@ def decode_frame(
     for index, (name, run) in enumerate(stages):
         now = clock()
         if name not in FIRST_PASS and now > (fit_deadline if name == "bar-fit" else deadline):
-            break
+            continue  # the retries' share is spent; bar-fit has its own
         pyzbar_late = limit - now < budget_ms / 3000.0 or deadline - now < PYZBAR_COST * whole_pass
         if name == "pyzbar" and index > 0 and pyzbar_late:
             continue
@@ -120,7 +122,9 @@ def decode_frame(
             whole_pass = max(clock() - now, 1e-4)
             if retry_share is not None:
                 deadline = min(limit, start + (1.0 + retry_share) * whole_pass)
-                fit_deadline = min(limit, start + (1.0 + retry_share + FIT_SHARE) * whole_pass)
+                if fit_share is not None:
+                    share = 1.0 + retry_share + fit_share
+                    fit_deadline = min(limit, start + share * whole_pass)
         found += agreed(reads) if contested else reads
         kept, refused = screen(found)
         if refused and contested:

@@ -82,13 +82,27 @@ def test_it_reads_what_neither_decoder_reads() -> None:
     ]
 
 
-def test_the_pipeline_reads_it_in_its_last_stage() -> None:
+def small_code_frame() -> tuple[Gray, str]:
     symbol, gtin = code("ean13", 11)
     frame = np.full((720, 1280), 200, np.uint8)
     frame[260:460, 440:840] = small(symbol, 1.05, 0.8, 11)
+    return frame, gtin
+
+
+def test_the_pipeline_reads_it_in_its_last_stage() -> None:
+    frame, gtin = small_code_frame()
     found = decode_frame(frame, budget_ms=2000.0)
     assert [(retail_gtin(s.text, s.symbology), s.stage) for s in found] == [(gtin, "bar-fit")]
     assert fine_regions(frame)  # found where the half-size finder may not look
+
+
+def test_the_camera_runs_it_only_with_a_fit_share() -> None:
+    """With a retry share (the camera) it costs more than the share leaves (0267): off
+    unless ``fit_share`` grants it time of its own."""
+    frame, gtin = small_code_frame()
+    assert decode_frame(frame, budget_ms=2000.0, retry_share=1.0) == []
+    found = decode_frame(frame, budget_ms=2000.0, retry_share=1.0, fit_share=1000.0)
+    assert [retail_gtin(s.text, s.symbology) for s in found] == [gtin]
 
 
 def test_halves_that_read_different_codes_refuse() -> None:
