@@ -12,6 +12,7 @@ import zxingcpp
 
 from kiosk.scanner import bar_fit
 from kiosk.scanner.bar_profile import fine_regions
+from kiosk.scanner.config import CameraScannerConfig
 from kiosk.scanner.decoders import Gray, decode_pyzbar, decode_zxing
 from kiosk.scanner.imaging import Region, find_regions
 from kiosk.scanner.pipeline import decode_frame
@@ -98,7 +99,8 @@ def test_the_pipeline_reads_it_in_its_last_stage() -> None:
 
 def test_the_camera_runs_it_only_with_a_fit_share() -> None:
     """With a retry share (the camera) it costs more than the share leaves (0267): off
-    unless ``fit_share`` grants it time of its own."""
+    unless ``fit_share`` grants it time of its own, and off by default."""
+    assert CameraScannerConfig.model_fields["fit_share"].default is None
     frame, gtin = small_code_frame()
     assert decode_frame(frame, budget_ms=2000.0, retry_share=1.0) == []
     found = decode_frame(frame, budget_ms=2000.0, retry_share=1.0, fit_share=1000.0)
