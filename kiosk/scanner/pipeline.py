@@ -55,7 +55,6 @@ QUICK_MAX_SHARE = 0.15
 PYZBAR_COST = 4.0
 """Whole-frame pyzbar runs only if this many first passes still fit before the deadline."""
 
-
 __all__ = ["MAX_CANDIDATES", "Region", "decode_frame", "find_regions", "to_gray"]
 
 
