@@ -347,14 +347,16 @@ def read_band(gray: Gray, region: Region, rows: tuple[float, float]) -> dict[str
     return {fit.text: fit.symbology for fit in read_profile(raw.max() - raw) if accepted(fit)}
 
 
-def read_region(gray: Gray, region: Region, stage: str = "bar-fit") -> list[DecodedSymbol]:
+def read_region(
+    gray: Gray, region: Region, expired: Callable[[], bool] = lambda: False
+) -> list[DecodedSymbol]:
     """The code in ``region`` when each half of its bars (two disjoint sets of rows, two
     views) reads it alone and unambiguously; else nothing (docs/decisions/0267)."""
     first = read_band(gray, region, (0.0, 0.5))
-    if len(first) != 1 or read_band(gray, region, (0.5, 1.0)) != first:
+    if len(first) != 1 or expired() or read_band(gray, region, (0.5, 1.0)) != first:
         return []
     text, symbology = next(iter(first.items()))
-    return [DecodedSymbol(text, symbology, "bar-fit", stage)]
+    return [DecodedSymbol(text, symbology, "bar-fit", "bar-fit")]
 
 
 def read_frame(
@@ -365,7 +367,7 @@ def read_frame(
     for region in [*fine_regions(gray), *regions]:
         if expired():
             return []
-        found = read_region(gray, region)
+        found = read_region(gray, region, expired)
         if found:
             return found
     return []

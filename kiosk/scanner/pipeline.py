@@ -54,6 +54,10 @@ QUICK_MAX_SHARE = 0.15
 """The quick crop pass skips crops over this share of the frame (noise, texture)."""
 PYZBAR_COST = 4.0
 """Whole-frame pyzbar runs only if this many first passes still fit before the deadline."""
+FIT_COST = 2.0
+"""``bar-fit`` starts only with this many whole-frame passes left before its deadline: its
+finder and the first half of a region cost about that, and it checks the clock only
+between halves (decision 0267)."""
 
 __all__ = ["MAX_CANDIDATES", "Region", "decode_frame", "find_regions", "to_gray"]
 
@@ -111,6 +115,8 @@ def decode_frame(
             continue  # the retries' share is spent; bar-fit has its own
         pyzbar_late = limit - now < budget_ms / 3000.0 or deadline - now < PYZBAR_COST * whole_pass
         if name == "pyzbar" and index > 0 and pyzbar_late:
+            continue
+        if name == "bar-fit" and fit_deadline - now < FIT_COST * whole_pass:
             continue
         try:
             reads = run()
