@@ -128,8 +128,7 @@ def decode_frame(
             if retry_share is not None:
                 deadline = min(limit, start + (1.0 + retry_share) * whole_pass)
                 if fit_share is not None:
-                    share = 1.0 + retry_share + fit_share
-                    fit_deadline = min(limit, start + share * whole_pass)
+                    fit_deadline = min(limit, start + (1.0 + retry_share + fit_share) * whole_pass)
         found += agreed(reads) if contested else reads
         kept, refused = screen(found)
         if refused and contested:
