@@ -1,7 +1,7 @@
 """Photo-like sets (bench/photo_sets) through smartstore, zxing-cpp, pyzbar and both.
 
     .venv/bin/python -m bench.scan --photos [--set made heldout] [--seeds 1 2 3]
-        [--per-class 40] [--budget-ms 40] [--retry-share 1.0]
+        [--per-class 40] [--budget-ms 40] [--retry-share 1.0] [--fit-share 1.0]
         (or: python -m bench.scan_photos, same options)
 
 ``made`` is the set the scanner was tuned on; ``heldout`` was written clean-room by someone
@@ -95,13 +95,22 @@ def _gtins(reads: list[DecodedSymbol], gs1: Gs1Config) -> set[str]:
 
 
 def run_seed(
-    photo_set: PhotoSet, seed: int, per_class: int, budget_ms: float, retry_share: float
+    photo_set: PhotoSet,
+    seed: int,
+    per_class: int,
+    budget_ms: float,
+    retry_share: float,
+    fit_share: float | None = None,
 ) -> Figures:
     gs1 = Gs1Config()
     tally = _Tally()
     runners: dict[str, Callable[[Shot, Any], list[DecodedSymbol]]] = {
         "smartstore": lambda photo, gray: decode_frame(
-            photo.image, budget_ms=budget_ms, retry_share=retry_share, clock=time.process_time
+            photo.image,
+            budget_ms=budget_ms,
+            retry_share=retry_share,
+            fit_share=fit_share,
+            clock=time.process_time,
         ),
         "zxing": lambda photo, gray: decode_zxing(gray),
         "pyzbar": lambda photo, gray: decode_pyzbar(gray),
@@ -166,16 +175,22 @@ def print_seed(seed: int, fig: Figures, classes: tuple[str, ...]) -> None:
 
 
 def run(
-    photo_set: PhotoSet, seeds: list[int], per_class: int, budget_ms: float, retry_share: float
+    photo_set: PhotoSet,
+    seeds: list[int],
+    per_class: int,
+    budget_ms: float,
+    retry_share: float,
+    fit_share: float | None = None,
 ) -> Figures:
     print(
         f"photo set {photo_set.name}: {photo_set.provenance}; {per_class} images per class "
-        f"{photo_set.classes}, 1280x720; budget {budget_ms:.0f} ms, retry share {retry_share}; "
+        f"{photo_set.classes}, 1280x720; budget {budget_ms:.0f} ms, retry share {retry_share}, "
+        f"fit share {fit_share}; "
         f"pyzbar {'loaded' if load_pyzbar() else 'MISSING'}"
     )
     result: Figures = {"seeds": {}}
     for seed in seeds:
-        fig = run_seed(photo_set, seed, per_class, budget_ms, retry_share)
+        fig = run_seed(photo_set, seed, per_class, budget_ms, retry_share, fit_share)
         result["seeds"][seed] = fig
         print_seed(seed, fig, photo_set.classes)
     every = [ratios(f) for f in result["seeds"].values()]
@@ -233,11 +248,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--budget-ms", type=float, default=40.0)
     default_share = CameraScannerConfig.model_fields["retry_share"].default
     parser.add_argument("--retry-share", type=float, default=default_share)
+    fit_default = CameraScannerConfig.model_fields["fit_share"].default
+    parser.add_argument("--fit-share", type=float, default=fit_default, help="bar_fit (0267)")
     parser.add_argument("--json", action="store_true", help="Also print the raw figures as JSON")
     args = parser.parse_args(argv)
     print(f"machine: {os.cpu_count()} CPUs (shared VM: timings are noisy)")
     figures = {
-        name: run(SETS[name], args.seeds, args.per_class, args.budget_ms, args.retry_share)
+        name: run(
+            SETS[name], args.seeds, args.per_class, args.budget_ms, args.retry_share, args.fit_share
+        )
         for name in args.set
     }
     if args.json:

@@ -131,6 +131,7 @@ class CameraLoop:
                 roi=self.config.roi,
                 budget_ms=self.config.budget_ms,
                 retry_share=self.config.retry_share,
+                fit_share=self.config.fit_share,
             )
         service.stats.frames_decoded += 1
         codes: dict[str, ScannedCode] = {}

@@ -75,6 +75,15 @@ class CameraScannerConfig(_Strict):
         description="A frame may cost (1 + this) x its whole-frame zxing-cpp pass, and never "
         "more than budget_ms: the live loop stays at frame rate (docs/decisions/0259)",
     )
+    fit_share: float | None = Field(
+        default=None,
+        gt=0,
+        description="Off when None. Else the model-based reader for 1.0-1.4 px modules "
+        "(bar_fit) may run after the retries until a frame has cost (1 + retry_share + "
+        "this) x its whole-frame zxing-cpp pass; it starts only with 2 passes left, so "
+        "set >= 3: more reads of small codes, 0 wrong, but the median frame costs over 2x "
+        "zxing-cpp (docs/decisions/0267)",
+    )
     loop: bool = Field(default=False, description="Rewind a video file at its end (demo, soak)")
     realtime: bool = Field(
         default=True, description="Play a video file at its own frame rate, like a live camera"

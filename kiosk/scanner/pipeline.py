@@ -11,6 +11,11 @@ in docs/BENCHMARKS.md, reasons in docs/decisions/0245-scan-retries.md):
 4. ``zxing-fixed``: the contrast-stretched frame at a fixed threshold (decision 0040).
 5. ``pyzbar`` on the whole frame, only with a third of the budget (and ``PYZBAR_COST``
    whole-frame passes) left: it costs ~3× stage 2.
+6. ``bar-fit``: a model-based EAN/UPC reader for 1.0–1.4 px modules (``bar_fit``), on
+   fine-bar regions and the crops; it reports a code only when each half of the bars reads
+   it alone (decision 0267). It costs ~3–4 whole-frame passes, so with ``retry_share`` set
+   (the camera) it runs only when ``fit_share`` grants it that much more; without (still
+   images, the CLI) it runs within ``budget_ms``.
 
 Every result passes ``verify.screen``: checksum and symbology checked, disagreeing retail
 reads refused; a short retail read (UPC-E, EAN-8) that only one decoder made stands only if a
@@ -32,6 +37,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import numpy.typing as npt
 
+from kiosk.scanner import bar_fit
 from kiosk.scanner.config import DecoderName, Roi
 from kiosk.scanner.decoders import DecodedSymbol, decode_pyzbar, decode_zxing, load_pyzbar
 from kiosk.scanner.imaging import MAX_CANDIDATES, Region, find_regions, stretch, to_gray
@@ -48,6 +54,10 @@ QUICK_MAX_SHARE = 0.15
 """The quick crop pass skips crops over this share of the frame (noise, texture)."""
 PYZBAR_COST = 4.0
 """Whole-frame pyzbar runs only if this many first passes still fit before the deadline."""
+FIT_COST = 2.0
+"""``bar-fit`` starts only with this many whole-frame passes left before its deadline: its
+finder and the first half of a region cost about that, and it checks the clock only
+between halves (decision 0267)."""
 
 __all__ = ["MAX_CANDIDATES", "Region", "decode_frame", "find_regions", "to_gray"]
 
@@ -59,6 +69,7 @@ def decode_frame(
     roi: Roi | None = None,
     budget_ms: float = 40.0,
     retry_share: float | None = None,
+    fit_share: float | None = None,
     clock: Callable[[], float] = time.perf_counter,
 ) -> list[DecodedSymbol]:
     """Every symbol the pipeline finds in ``frame``; empty when none (never raises on pixels).
@@ -66,7 +77,9 @@ def decode_frame(
     Stages after the first run while nothing was found (a short UPC-E/EAN-8 read counts only
     with a second read behind it, ``second_read``), before ``budget_ms`` and, when
     ``retry_share`` is set, before the frame has cost (1 + ``retry_share``) × its
-    whole-frame zxing-cpp pass.
+    whole-frame zxing-cpp pass. ``bar-fit`` (last) runs until ``budget_ms``, but with
+    ``retry_share`` set only when ``fit_share`` is too, until (1 + ``retry_share`` +
+    ``fit_share``) × that pass.
     """
     start = clock()
     if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim not in (2, 3):
@@ -85,18 +98,26 @@ def decode_frame(
     deadline = limit
     whole_pass = budget_ms / 1000.0  # until the whole-frame zxing-cpp pass was timed
 
+    fit_deadline = limit if retry_share is None or fit_share is not None else start
+
     def expired() -> bool:
         return clock() > deadline
 
+    def fit_expired() -> bool:
+        return clock() > fit_deadline
+
     found: list[DecodedSymbol] = []
     contested = False
-    for index, (name, run) in enumerate(_stages(gray, use_zxing, use_pyzbar, expired)):
+    stages = _stages(gray, use_zxing, use_pyzbar, expired, fit_expired)
+    for index, (name, run) in enumerate(stages):
         now = clock()
-        if name not in FIRST_PASS and now > deadline:
-            break
+        if name not in FIRST_PASS and now > (fit_deadline if name == "bar-fit" else deadline):
+            continue  # the retries' share is spent; bar-fit has its own
         pyzbar_late = limit - now < budget_ms / 3000.0 or deadline - now < PYZBAR_COST * whole_pass
         if name == "pyzbar" and index > 0 and pyzbar_late:
-            break
+            continue
+        if name == "bar-fit" and fit_deadline - now < FIT_COST * whole_pass:
+            continue
         try:
             reads = run()
         except Exception as exc:  # a decoder choking on odd pixels must not stop scanning
@@ -106,6 +127,8 @@ def decode_frame(
             whole_pass = max(clock() - now, 1e-4)
             if retry_share is not None:
                 deadline = min(limit, start + (1.0 + retry_share) * whole_pass)
+                if fit_share is not None:
+                    fit_deadline = min(limit, start + (1.0 + retry_share + fit_share) * whole_pass)
         found += agreed(reads) if contested else reads
         kept, refused = screen(found)
         if refused and contested:
@@ -129,6 +152,7 @@ def _stages(
     use_zxing: bool,
     use_pyzbar: bool,
     expired: Callable[[], bool],
+    fit_expired: Callable[[], bool],
 ) -> list[Stage]:
     crops = Crops(gray)
     stages: list[Stage] = []
@@ -148,6 +172,10 @@ def _stages(
         stages.append(("zxing-fixed", lambda: _fixed_pass(gray)))
     if use_pyzbar:
         stages.append(("pyzbar", lambda: second_read(gray, decode_pyzbar(gray))))
+    if use_zxing:
+        # Its reads are confirmed within: two disjoint halves of the bars must each read
+        # the code (two views), so no second_read (which knows only the two decoders).
+        stages.append(("bar-fit", lambda: bar_fit.read_frame(gray, crops.regions, fit_expired)))
     return stages
 
 

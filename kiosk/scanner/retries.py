@@ -85,11 +85,18 @@ class Crops:
 
     def __init__(self, gray: Gray) -> None:
         self.gray = gray
+        self._regions: list[Region] | None = None
         self._crops: list[tuple[Gray, float]] | None = None
+
+    @property
+    def regions(self) -> list[Region]:
+        if self._regions is None:
+            self._regions = find_regions(self.gray)
+        return self._regions
 
     def __iter__(self) -> Iterator[tuple[Gray, float]]:
         if self._crops is None:
-            self._crops = [straighten(self.gray, r) for r in find_regions(self.gray)]
+            self._crops = [straighten(self.gray, r) for r in self.regions]
         return iter(self._crops)
 
 
