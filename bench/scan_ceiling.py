@@ -102,12 +102,17 @@ class Ceiling:
         )
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def photo_set_args(doc: str, argv: list[str] | None) -> argparse.Namespace:
+    """``--set``, ``--seeds`` and ``--per-class``: the photo-set oracles' common arguments."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
     parser.add_argument("--set", choices=sorted(SETS), default="heldout")
     parser.add_argument("--seeds", type=int, nargs="+", default=[10, 11])
     parser.add_argument("--per-class", type=int, default=40)
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = photo_set_args(__doc__, argv)
     gs1 = Gs1Config()
     for seed in args.seeds:
         ceiling = Ceiling()

@@ -11,21 +11,19 @@ counted on every image, the ``none`` class included. Decision 0267.
 
 from __future__ import annotations
 
-import argparse
 import time
 from collections import Counter
 
-import cv2
 import numpy as np
 
 from bench.photo_sets import SETS
-from bench.scan_ceiling import Ceiling
+from bench.scan_ceiling import Ceiling, photo_set_args
 from kiosk.scanner import bar_fit
 from kiosk.scanner.bar_profile import fine_regions
 from kiosk.scanner.config import Gs1Config
 from kiosk.scanner.decoders import Gray
 from kiosk.scanner.gs1 import interpret
-from kiosk.scanner.imaging import find_regions
+from kiosk.scanner.imaging import find_regions, to_gray
 
 
 def bar_fit_gtins(gray: Gray, gs1: Gs1Config) -> set[str]:
@@ -42,17 +40,13 @@ def bar_fit_gtins(gray: Gray, gs1: Gs1Config) -> set[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", choices=sorted(SETS), default="heldout")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[10, 11])
-    parser.add_argument("--per-class", type=int, default=40)
-    args = parser.parse_args(argv)
+    args = photo_set_args(__doc__, argv)
     gs1 = Gs1Config()
     for seed in args.seeds:
         ceiling, tally, wrong = Ceiling(), Counter[str](), []
         cpu: list[float] = []
         for shot in SETS[args.set].shots(seed, args.per_class):
-            gray = np.asarray(cv2.cvtColor(np.asarray(shot.image), cv2.COLOR_BGR2GRAY), np.uint8)
+            gray = to_gray(np.asarray(shot.image, dtype=np.uint8))
             start = time.process_time()
             gtins = bar_fit_gtins(gray, gs1)
             cpu.append(time.process_time() - start)
