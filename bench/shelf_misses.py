@@ -1,0 +1,159 @@
+"""Every line the shelf detector got wrong on some traces, sorted by kind.
+
+    .venv/bin/python -m bench.shelf_misses [--seeds 2000-2004] [--families mixed]
+        [--minutes 40] [--rate 40] [--jobs 2] [--list]
+
+``bench.shelf`` says how well the detector does; this says where the rest goes, so a change
+can aim at the largest kind (decision 0268 was found this way). Lines are paired as the
+scorer pairs them (``bench.shelfgen.score``: same lane, same type, the line inside the true
+event's window), then each leftover is put in one kind:
+
+- ``missed``: a true pick, put or foreign put with no line of any type in its window;
+- ``confused``: a true event answered by a line of another type (``pick->put`` …);
+- ``qty``: a true pick or put answered with another quantity;
+- ``split``: a line of the same type inside the window of a true event already answered
+  (one visit said twice, e.g. a pick of 4 as 3 + 1);
+- ``extra``: a line with no true event of its type near it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from multiprocessing import Pool
+
+from bench.shelf import parse_seeds
+from bench.shelfgen import FAMILIES, generate, score
+from bench.shelfgen.records import Record
+from bench.shelfgen.score import EARLY_S, EVENT_TYPES, LATE_S, match
+from shelf_sensors.lanes import parse_lanes_mapping
+from shelf_sensors.replay import replay
+
+KINDS = ("missed", "confused", "qty", "split", "extra")
+
+
+@dataclass
+class Misses:
+    """The leftovers of one trace: a count per kind and one line per leftover."""
+
+    family: str
+    seed: int
+    f1: float
+    truth_events: int = 0
+    kinds: Counter[str] = field(default_factory=Counter)
+    lines: list[str] = field(default_factory=list)
+
+    def note(self, kind: str, lane: str, t: float, detail: str) -> None:
+        self.kinds[kind.split(" ")[0]] += 1
+        self.lines.append(f"{self.family} {self.seed} {lane} t={t:.1f} {kind}: {detail}")
+
+
+def _removal(rec: Record) -> bool:
+    return bool(rec["type"] == "foreign" and rec.get("action", "put") == "remove")
+
+
+def _window_holds(rec: Record, t: float) -> bool:
+    start = float(rec["t_start"] if "t_start" in rec else rec["t"])
+    return start - EARLY_S <= t <= float(rec["t"]) + LATE_S
+
+
+def lane_misses(out: Misses, lane: str, truth: list[Record], preds: list[Record]) -> None:
+    """Pair one lane's lines as the scorer does and note every leftover."""
+    used_t: set[int] = set()
+    used_p: set[int] = set()
+    for kind, removal in (("pick", False), ("put", False), ("foreign", False), ("foreign", True)):
+        ti = [i for i, r in enumerate(truth) if r["type"] == kind and _removal(r) == removal]
+        pj = [j for j, r in enumerate(preds) if r["type"] == kind and j not in used_p]
+        for a, b in match([truth[i] for i in ti], [preds[j] for j in pj], EARLY_S, LATE_S):
+            tr, pr = truth[ti[a]], preds[pj[b]]
+            used_t.add(ti[a])
+            used_p.add(pj[b])
+            if kind != "foreign" and pr["qty"] != tr["qty"]:
+                out.note("qty", lane, float(tr["t"]), f"{kind} of {tr['qty']} said {pr['qty']}")
+    left_t = [i for i in range(len(truth)) if i not in used_t]
+    left_p = [j for j in range(len(preds)) if j not in used_p]
+    for a, b in match([truth[i] for i in left_t], [preds[j] for j in left_p], EARLY_S, LATE_S):
+        tr, pr = truth[left_t[a]], preds[left_p[b]]
+        used_t.add(left_t[a])
+        used_p.add(left_p[b])
+        said = "foreign removal" if _removal(tr) else tr["type"]
+        out.note(f"confused {said}->{pr['type']}", lane, float(tr["t"]), f"qty {pr.get('qty')}")
+    for i in sorted(set(range(len(truth))) - used_t):
+        if not _removal(truth[i]):
+            tr = truth[i]
+            out.note("missed", lane, float(tr["t"]), f"{tr['type']} of {tr.get('qty', '-')}")
+    for j in sorted(set(range(len(preds))) - used_p):
+        pr = preds[j]
+        t = float(pr["t"])
+        near = [r for r in truth if r["type"] == pr["type"] and _window_holds(r, t)]
+        kind = "split" if near else "extra"
+        out.note(kind, lane, t, f"{pr['type']} of {pr.get('qty', '-')}")
+
+
+def trace_misses(job: tuple[str, int, float, float]) -> Misses:
+    """Generate one trace, replay it through the detector and sort what it got wrong."""
+    family, seed, minutes, rate = job
+    trace = generate(family, seed, minutes=minutes, rate_hz=rate)
+    lanes = parse_lanes_mapping(trace.lanes, f"{family}/{seed}")
+    lines = [e.replay_line() for e in replay(trace.samples(), lanes)]
+    scores = score(trace.truth, lines)
+    out = Misses(family, seed, scores.f1 if scores.f1 is not None else 1.0)
+    truth = [r for r in trace.truth if r["type"] in EVENT_TYPES]
+    preds = [r for r in lines if r["type"] in EVENT_TYPES]
+    out.truth_events = sum(1 for r in truth if not _removal(r))
+    for lane in sorted({str(r["lane"]) for r in truth + preds}):
+        lane_misses(
+            out,
+            lane,
+            [r for r in truth if r["lane"] == lane],
+            [r for r in preds if r["lane"] == lane],
+        )
+    return out
+
+
+def summary(runs: Sequence[Misses]) -> list[str]:
+    """One row per family: true events, each kind's count, mean and worst F1."""
+    rows = [
+        f"{'family':12s} traces  events  "
+        + "  ".join(f"{k:>8s}" for k in KINDS)
+        + "  F1 mean / worst"
+    ]
+    for family in sorted({r.family for r in runs}):
+        mine = [r for r in runs if r.family == family]
+        kinds = sum((r.kinds for r in mine), Counter[str]())
+        f1s = [r.f1 for r in mine]
+        rows.append(
+            f"{family:12s} {len(mine):6d}  {sum(r.truth_events for r in mine):6d}  "
+            + "  ".join(f"{kinds[k]:8d}" for k in KINDS)
+            + f"  {statistics.mean(f1s):.4f} / {min(f1s):.4f}"
+        )
+    return rows
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", default="2000-2004")
+    ap.add_argument("--families", default="mixed", help="comma-separated, or all")
+    ap.add_argument("--minutes", type=float, default=40.0)
+    ap.add_argument("--rate", type=float, default=40.0)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--list", action="store_true", help="also print every leftover line")
+    args = ap.parse_args(argv)
+    families = [f for f in FAMILIES if f != "quiet"] if args.families == "all" else []
+    families = families or args.families.split(",")
+    jobs = [(f, s, args.minutes, args.rate) for f in families for s in parse_seeds(args.seeds)]
+    with Pool(max(1, args.jobs)) as pool:
+        runs = pool.map(trace_misses, jobs, chunksize=1)
+    print(f"shelf misses: seeds {args.seeds}, {args.minutes:g} min at {args.rate:g} Hz")
+    print("\n".join(summary(runs)))
+    if args.list:
+        for run in runs:
+            print("\n".join(run.lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
