@@ -30,12 +30,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypedDict
 
-import cv2
-
 from kiosk.scanner.config import CameraScannerConfig, Gs1Config
 from kiosk.scanner.confirm import Confirmer
 from kiosk.scanner.decoders import DecodedSymbol, decode_pyzbar, decode_zxing, load_pyzbar
 from kiosk.scanner.gs1 import interpret
+from kiosk.scanner.imaging import to_gray
 from kiosk.scanner.pipeline import decode_frame
 from kiosk.scanner.testing import FRAME_CLASSES, corpus
 
@@ -100,7 +99,7 @@ def run_corpus(views_per_class: int, frames_per_view: int, seed: int, budget_ms:
         clock += 1.0 / FPS
         cls = sample.frame_class
         frames_per_class[cls] += 1
-        gray = cv2.cvtColor(sample.frame, cv2.COLOR_BGR2GRAY)
+        gray = to_gray(sample.frame)
         for name in DECODERS:
             start = time.perf_counter()
             reads = runners[name](sample.frame, gray)

@@ -29,12 +29,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-import cv2
-
 from bench.photo_sets import SETS, PhotoSet, Shot
 from kiosk.scanner.config import Gs1Config
 from kiosk.scanner.decoders import DecodedSymbol, decode_pyzbar, decode_zxing, load_pyzbar
 from kiosk.scanner.gs1 import interpret
+from kiosk.scanner.imaging import to_gray
 from kiosk.scanner.pipeline import decode_frame
 
 DECODERS = ("smartstore", "zxing", "pyzbar", "union")
@@ -120,7 +119,7 @@ def run_seed(
         if photo.gtin14 is not None:
             for cond, present in photo.conditions.items():
                 tally.cond_images[cond] += int(present)
-        gray = cv2.cvtColor(photo.image, cv2.COLOR_BGR2GRAY)
+        gray = to_gray(photo.image)
         found: dict[str, set[str]] = {}
         spent: dict[str, tuple[float, float]] = {}
         for name, run in runners.items():

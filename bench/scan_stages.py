@@ -17,14 +17,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 
-import cv2
-import numpy as np
-
 from bench.scanphotos.dataset import CLASSES, photos
 from kiosk.scanner.config import Gs1Config
 from kiosk.scanner.decoders import DecodedSymbol, Gray, decode_pyzbar, decode_zxing
 from kiosk.scanner.gs1 import interpret
-from kiosk.scanner.imaging import find_regions, stretch
+from kiosk.scanner.imaging import find_regions, stretch, to_gray
 from kiosk.scanner.retries import VARIANTS, straighten
 
 Try = Callable[[], list[DecodedSymbol]]
@@ -64,7 +61,7 @@ def main() -> None:
     wrong: dict[str, int] = defaultdict(int)
     coded = 0
     for photo in photos(args.seed, args.per_class):
-        gray = np.asarray(cv2.cvtColor(photo.image, cv2.COLOR_BGR2GRAY), np.uint8)
+        gray = to_gray(photo.image)
         coded += photo.gtin14 is not None
         readers = []
         tries, found_ms = _tries(gray)

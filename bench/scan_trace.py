@@ -16,13 +16,11 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-import cv2
-import numpy as np
-
 from bench.photo_sets import SETS, Shot
 from kiosk.scanner.config import CameraScannerConfig, Gs1Config
 from kiosk.scanner.decoders import DecodedSymbol, decode_pyzbar, decode_zxing
 from kiosk.scanner.gs1 import interpret
+from kiosk.scanner.imaging import to_gray
 from kiosk.scanner.pipeline import decode_frame
 
 
@@ -56,7 +54,7 @@ def traces(
 ) -> Iterator[Trace]:
     gs1 = Gs1Config()
     for shot in SETS[set_name].shots(seed, per_class):
-        gray = np.asarray(cv2.cvtColor(shot.image, cv2.COLOR_BGR2GRAY), dtype=np.uint8)
+        gray = to_gray(shot.image)
         start = time.process_time()
         zxing = _gtins(decode_zxing(gray), gs1)
         zxing_s = max(time.process_time() - start, 1e-6)
