@@ -28,7 +28,7 @@ from multiprocessing import Pool
 from bench.shelf import parse_seeds
 from bench.shelfgen import FAMILIES, generate, score
 from bench.shelfgen.records import Record
-from bench.shelfgen.score import EARLY_S, EVENT_TYPES, LATE_S, match
+from bench.shelfgen.score import EARLY_S, EVENT_TYPES, LATE_S, is_removal, pair_lane
 from shelf_sensors.lanes import parse_lanes_mapping
 from shelf_sensors.replay import replay
 
@@ -51,10 +51,6 @@ class Misses:
         self.lines.append(f"{self.family} {self.seed} {lane} t={t:.1f} {kind}: {detail}")
 
 
-def _removal(rec: Record) -> bool:
-    return bool(rec["type"] == "foreign" and rec.get("action", "put") == "remove")
-
-
 def _window_holds(rec: Record, t: float) -> bool:
     start = float(rec["t_start"] if "t_start" in rec else rec["t"])
     return start - EARLY_S <= t <= float(rec["t"]) + LATE_S
@@ -62,31 +58,17 @@ def _window_holds(rec: Record, t: float) -> bool:
 
 def lane_misses(out: Misses, lane: str, truth: list[Record], preds: list[Record]) -> None:
     """Pair one lane's lines as the scorer does and note every leftover."""
-    used_t: set[int] = set()
-    used_p: set[int] = set()
-    for kind, removal in (("pick", False), ("put", False), ("foreign", False), ("foreign", True)):
-        ti = [i for i, r in enumerate(truth) if r["type"] == kind and _removal(r) == removal]
-        pj = [j for j, r in enumerate(preds) if r["type"] == kind and j not in used_p]
-        for a, b in match([truth[i] for i in ti], [preds[j] for j in pj], EARLY_S, LATE_S):
-            tr, pr = truth[ti[a]], preds[pj[b]]
-            used_t.add(ti[a])
-            used_p.add(pj[b])
-            if kind != "foreign" and pr["qty"] != tr["qty"]:
-                out.note("qty", lane, float(tr["t"]), f"{kind} of {tr['qty']} said {pr['qty']}")
-    left_t = [i for i in range(len(truth)) if i not in used_t]
-    left_p = [j for j in range(len(preds)) if j not in used_p]
-    for a, b in match([truth[i] for i in left_t], [preds[j] for j in left_p], EARLY_S, LATE_S):
-        tr, pr = truth[left_t[a]], preds[left_p[b]]
-        used_t.add(left_t[a])
-        used_p.add(left_p[b])
-        said = "foreign removal" if _removal(tr) else tr["type"]
+    pairing = pair_lane(truth, preds, EARLY_S, LATE_S)
+    for tr, pr in pairing.matched:
+        if tr["type"] != "foreign" and pr["qty"] != tr["qty"]:
+            out.note("qty", lane, float(tr["t"]), f"{tr['type']} of {tr['qty']} said {pr['qty']}")
+    for tr, pr in pairing.confused:
+        said = "foreign removal" if is_removal(tr) else tr["type"]
         out.note(f"confused {said}->{pr['type']}", lane, float(tr["t"]), f"qty {pr.get('qty')}")
-    for i in sorted(set(range(len(truth))) - used_t):
-        if not _removal(truth[i]):
-            tr = truth[i]
+    for tr in pairing.truth_left:
+        if not is_removal(tr):
             out.note("missed", lane, float(tr["t"]), f"{tr['type']} of {tr.get('qty', '-')}")
-    for j in sorted(set(range(len(preds))) - used_p):
-        pr = preds[j]
+    for pr in pairing.preds_left:
         t = float(pr["t"])
         near = [r for r in truth if r["type"] == pr["type"] and _window_holds(r, t)]
         kind = "split" if near else "extra"
@@ -103,7 +85,7 @@ def trace_misses(job: tuple[str, int, float, float]) -> Misses:
     out = Misses(family, seed, scores.f1 if scores.f1 is not None else 1.0)
     truth = [r for r in trace.truth if r["type"] in EVENT_TYPES]
     preds = [r for r in lines if r["type"] in EVENT_TYPES]
-    out.truth_events = sum(1 for r in truth if not _removal(r))
+    out.truth_events = sum(1 for r in truth if not is_removal(r))
     for lane in sorted({str(r["lane"]) for r in truth + preds}):
         lane_misses(
             out,

@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import defaultdict
+from dataclasses import dataclass, field
 
 from bench.shelfgen.records import Record, check_prediction, check_truth
 from bench.shelfgen.scores import Scores
@@ -65,38 +66,61 @@ def _by_lane(records: list[Record], types: tuple[str, ...]) -> dict[str, list[Re
     return out
 
 
-def _is_removal(rec: Record) -> bool:
+def is_removal(rec: Record) -> bool:
     return bool(rec["type"] == "foreign" and rec.get("action", "put") == "remove")
+
+
+@dataclass
+class LanePairing:
+    """One lane's lines paired: same type, then leftovers across types, then what is left."""
+
+    matched: list[tuple[Record, Record]] = field(default_factory=list)
+    confused: list[tuple[Record, Record]] = field(default_factory=list)
+    truth_left: list[Record] = field(default_factory=list)
+    preds_left: list[Record] = field(default_factory=list)
+
+
+def pair_lane(truth: list[Record], preds: list[Record], early: float, late: float) -> LanePairing:
+    """Pair one lane's true and predicted events (truth, pred) as the scorer counts them."""
+    out = LanePairing()
+    used_t: set[int] = set()
+    used_p: set[int] = set()
+    # foreign puts are matched before foreign removals, so a neutral pairing never costs a hit
+    for kind, removal in (("pick", False), ("put", False), ("foreign", False), ("foreign", True)):
+        ti = [i for i, r in enumerate(truth) if r["type"] == kind and is_removal(r) == removal]
+        pj = [j for j, r in enumerate(preds) if r["type"] == kind and j not in used_p]
+        for a, b in match([truth[i] for i in ti], [preds[j] for j in pj], early, late):
+            used_t.add(ti[a])
+            used_p.add(pj[b])
+            out.matched.append((truth[ti[a]], preds[pj[b]]))
+    left_t = [i for i in range(len(truth)) if i not in used_t]
+    left_p = [j for j in range(len(preds)) if j not in used_p]
+    for a, b in match([truth[i] for i in left_t], [preds[j] for j in left_p], early, late):
+        used_t.add(left_t[a])
+        used_p.add(left_p[b])
+        out.confused.append((truth[left_t[a]], preds[left_p[b]]))
+    out.truth_left = [r for i, r in enumerate(truth) if i not in used_t]
+    out.preds_left = [r for j, r in enumerate(preds) if j not in used_p]
+    return out
 
 
 def _lane_events(
     s: Scores, truth: list[Record], preds: list[Record], early: float, late: float
 ) -> None:
-    used_t: set[int] = set()
-    used_p: set[int] = set()
-    # foreign puts are matched before foreign removals, so a neutral pairing never costs a hit
-    for kind, removal in (("pick", False), ("put", False), ("foreign", False), ("foreign", True)):
-        ti = [i for i, r in enumerate(truth) if r["type"] == kind and _is_removal(r) == removal]
-        pj = [j for j, r in enumerate(preds) if r["type"] == kind and j not in used_p]
-        for a, b in match([truth[i] for i in ti], [preds[j] for j in pj], early, late):
-            tr, pr = truth[ti[a]], preds[pj[b]]
-            used_t.add(ti[a])
-            used_p.add(pj[b])
-            if _is_removal(tr):
-                s.neutral += 1
-                continue
-            s.matched += 1
-            s.count_right_n += pr["count"] == tr["count"]
-            if kind == "foreign":
-                s.foreign_matched += 1
-            else:
-                s.qty_checked += 1
-                s.qty_right_n += pr["qty"] == tr["qty"]
-    left_t = [i for i in range(len(truth)) if i not in used_t]
-    left_p = [j for j in range(len(preds)) if j not in used_p]
-    for a, b in match([truth[i] for i in left_t], [preds[j] for j in left_p], early, late):
-        tr, pr = truth[left_t[a]], preds[left_p[b]]
-        label = "foreign_removal" if _is_removal(tr) else tr["type"]
+    pairing = pair_lane(truth, preds, early, late)
+    for tr, pr in pairing.matched:
+        if is_removal(tr):
+            s.neutral += 1
+            continue
+        s.matched += 1
+        s.count_right_n += pr["count"] == tr["count"]
+        if tr["type"] == "foreign":
+            s.foreign_matched += 1
+        else:
+            s.qty_checked += 1
+            s.qty_right_n += pr["qty"] == tr["qty"]
+    for tr, pr in pairing.confused:
+        label = "foreign_removal" if is_removal(tr) else tr["type"]
         s.confusions[f"{label}->{pr['type']}"] += 1
 
 
@@ -105,7 +129,7 @@ def _events(s: Scores, truth: list[Record], preds: list[Record], early: float, l
     before = s.neutral
     for lane in sorted(set(t_lanes) | set(p_lanes)):
         _lane_events(s, t_lanes.get(lane, []), p_lanes.get(lane, []), early, late)
-    scored = [r for r in truth if r["type"] in EVENT_TYPES and not _is_removal(r)]
+    scored = [r for r in truth if r["type"] in EVENT_TYPES and not is_removal(r)]
     s.truth_events += len(scored)
     s.foreign_truth += sum(1 for r in scored if r["type"] == "foreign")
     s.predicted_events += sum(len(p) for p in p_lanes.values()) - (s.neutral - before)
