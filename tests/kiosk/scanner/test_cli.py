@@ -10,11 +10,13 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import numpy.typing as npt
 import pytest
 import typer
 from typer.testing import CliRunner
 
 from kiosk.scanner.cli import scan
+from kiosk.scanner.decoders import DecodedSymbol
 from kiosk.scanner.testing import Label, random_label, render_frame
 
 app = typer.Typer()
@@ -87,3 +89,28 @@ def test_smartstore_scan_command(images: tuple[list[Path], list[Label]]) -> None
             "codes": [{"gtin": ean.gtin, "text": ean.content, "symbology": "ean13"}],
         }
     ]
+
+
+def test_a_colour_photo_is_decoded_to_one_channel_and_still_read(
+    images: tuple[list[Path], list[Label]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 48 MP colour photo peaked at 440 MB read in colour, 298 MB read grey (the pipeline
+    turns every frame grey first, so the colour planes were never used)."""
+    import kiosk.scanner.pipeline as pipeline
+    from kiosk.scanner.cli import scan_file
+
+    paths, (ean, _) = images
+    stored = cv2.imread(str(paths[0]), cv2.IMREAD_UNCHANGED)
+    assert stored is not None
+    assert stored.ndim == 3
+    shapes: list[tuple[int, ...]] = []
+    decode = pipeline.decode_frame
+
+    def recording(frame: npt.NDArray[np.uint8], budget_ms: float) -> list[DecodedSymbol]:
+        shapes.append(frame.shape)
+        return decode(frame, budget_ms=budget_ms)
+
+    monkeypatch.setattr(pipeline, "decode_frame", recording)
+    line = scan_file(paths[0])
+    assert shapes == [(720, 1280)]
+    assert line["codes"] == [{"gtin": ean.gtin, "text": ean.content, "symbology": "ean13"}]
