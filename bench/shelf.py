@@ -19,7 +19,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing import Pool
 
-from bench.shelfgen import FAMILIES, Scores, combine, generate, naive, score
+from bench.shelfgen import FAMILIES, Scores, Trace, combine, generate, naive, score
+from bench.shelfgen.records import Record
 from shelf_sensors.lanes import parse_lanes_mapping
 from shelf_sensors.replay import replay
 
@@ -44,17 +45,24 @@ class Run:
     cpu_s: float
 
 
-def run_trace(job: tuple[str, int, float, float]) -> Run:
-    """Generate one trace, replay it through the pipeline and the baseline, score both."""
+def replay_trace(job: tuple[str, int, float, float]) -> tuple[Trace, list[Record], float]:
+    """Generate one trace (family, seed, minutes, Hz) and replay it through the pipeline:
+    the trace, the replay's lines and the replay's CPU seconds."""
     family, seed, minutes, rate = job
     trace = generate(family, seed, minutes=minutes, rate_hz=rate)
     lanes = parse_lanes_mapping(trace.lanes, f"{family}/{seed}")
     cpu0 = time.process_time()
     lines = [e.replay_line() for e in replay(trace.samples(), lanes)]
-    cpu = time.process_time() - cpu0
+    return trace, lines, time.process_time() - cpu0
+
+
+def run_trace(job: tuple[str, int, float, float]) -> Run:
+    """Generate one trace, replay it through the pipeline and the baseline, score both."""
+    family, seed, minutes, _rate = job
+    trace, lines, cpu = replay_trace(job)
     ours = score(trace.truth, lines)
     base = score(trace.truth, naive.detect(trace))
-    return Run(family, seed, ours, base, minutes * 60.0 * len(lanes), cpu)
+    return Run(family, seed, ours, base, minutes * 60.0 * len(trace.lanes), cpu)
 
 
 def parse_seeds(text: str) -> list[int]:

@@ -25,12 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from multiprocessing import Pool
 
-from bench.shelf import parse_seeds
-from bench.shelfgen import FAMILIES, generate, score
+from bench.shelf import parse_seeds, replay_trace
+from bench.shelfgen import FAMILIES, score
 from bench.shelfgen.records import Record
-from bench.shelfgen.score import EARLY_S, EVENT_TYPES, LATE_S, is_removal, pair_lane
-from shelf_sensors.lanes import parse_lanes_mapping
-from shelf_sensors.replay import replay
+from bench.shelfgen.score import EARLY_S, EVENT_TYPES, LATE_S, is_removal, pair_lane, window
 
 KINDS = ("missed", "confused", "qty", "split", "extra")
 
@@ -51,11 +49,6 @@ class Misses:
         self.lines.append(f"{self.family} {self.seed} {lane} t={t:.1f} {kind}: {detail}")
 
 
-def _window_holds(rec: Record, t: float) -> bool:
-    start = float(rec["t_start"] if "t_start" in rec else rec["t"])
-    return start - EARLY_S <= t <= float(rec["t"]) + LATE_S
-
-
 def lane_misses(out: Misses, lane: str, truth: list[Record], preds: list[Record]) -> None:
     """Pair one lane's lines as the scorer does and note every leftover."""
     pairing = pair_lane(truth, preds, EARLY_S, LATE_S)
@@ -70,17 +63,16 @@ def lane_misses(out: Misses, lane: str, truth: list[Record], preds: list[Record]
             out.note("missed", lane, float(tr["t"]), f"{tr['type']} of {tr.get('qty', '-')}")
     for pr in pairing.preds_left:
         t = float(pr["t"])
-        near = [r for r in truth if r["type"] == pr["type"] and _window_holds(r, t)]
+        windows = [window(r, EARLY_S, LATE_S) for r in truth if r["type"] == pr["type"]]
+        near = [a for a, b in windows if a <= t <= b]
         kind = "split" if near else "extra"
         out.note(kind, lane, t, f"{pr['type']} of {pr.get('qty', '-')}")
 
 
 def trace_misses(job: tuple[str, int, float, float]) -> Misses:
     """Generate one trace, replay it through the detector and sort what it got wrong."""
-    family, seed, minutes, rate = job
-    trace = generate(family, seed, minutes=minutes, rate_hz=rate)
-    lanes = parse_lanes_mapping(trace.lanes, f"{family}/{seed}")
-    lines = [e.replay_line() for e in replay(trace.samples(), lanes)]
+    family, seed, _minutes, _rate = job
+    trace, lines, _cpu = replay_trace(job)
     scores = score(trace.truth, lines)
     out = Misses(family, seed, scores.f1 if scores.f1 is not None else 1.0)
     truth = [r for r in trace.truth if r["type"] in EVENT_TYPES]

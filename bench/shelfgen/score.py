@@ -35,13 +35,17 @@ def _start(rec: Record) -> float:
     return float(rec["t_start"] if "t_start" in rec else rec["t"])
 
 
+def window(rec: Record, early_s: float, late_s: float) -> tuple[float, float]:
+    """When a line may answer the true event ``rec``: from ``early_s`` before the hand
+    arrived to ``late_s`` after it left."""
+    return _start(rec) - early_s, float(rec["t"]) + late_s
+
+
 def match(
     truth: list[Record], preds: list[Record], early_s: float, late_s: float
 ) -> list[tuple[int, int]]:
     """Most one-to-one pairs (truth index, pred index) with the pred's t in the truth window."""
-    windows = sorted(
-        (_start(rec) - early_s, float(rec["t"]) + late_s, i) for i, rec in enumerate(truth)
-    )
+    windows = sorted((*window(rec, early_s, late_s), i) for i, rec in enumerate(truth))
     order = sorted(range(len(preds)), key=lambda j: float(preds[j]["t"]))
     live: list[tuple[float, int]] = []
     pairs: list[tuple[int, int]] = []
