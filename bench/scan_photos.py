@@ -85,6 +85,8 @@ class _Tally:
                     k: self.cond_read[name][k] / n for k, n in self.cond_images.items() if n
                 },
             }
+        bound = 2 * out["decoders"]["zxing"]["cpu_ms_median"]
+        out["cheap_images"] = sum(ms <= bound for ms in self.cpu_ms["smartstore"])
         out["wrong_examples"] = self.wrong_examples[:20]
         return out
 
@@ -167,7 +169,9 @@ def print_seed(seed: int, fig: Figures, classes: tuple[str, ...]) -> None:
     r = ratios(fig)
     print(
         f"  smartstore / best single {r['vs_best_single']:.2f}, / union {r['vs_union']:.2f}, "
-        f"median ms / zxing-cpp's {r['ms_vs_zxing']:.2f} wall, {r['cpu_vs_zxing']:.2f} CPU"
+        f"median ms / zxing-cpp's {r['ms_vs_zxing']:.2f} wall, {r['cpu_vs_zxing']:.2f} CPU; "
+        f"{fig['cheap_images']} of {sum(fig['images'].values())} images within 2× zxing-cpp's "
+        "median CPU (the median stays within 2× while they are over half)"
     )
     for line in fig["wrong_examples"]:
         print(f"  WRONG {line}")

@@ -18,6 +18,7 @@ def test_counts_nest_and_every_unread_image_is_explained() -> None:
     assert ceiling.images == 8
     assert max(ceiling.zxing, ceiling.pyzbar) <= ceiling.union <= ceiling.oracle <= 8
     assert ceiling.union <= ceiling.union3 <= ceiling.oracle
+    assert ceiling.union <= ceiling.oracle2 <= ceiling.oracle
     assert ceiling.opencv <= ceiling.union3
     assert sum(ceiling.how.values()) == ceiling.images - ceiling.union3
     assert ceiling.how["nothing"] == ceiling.images - ceiling.oracle

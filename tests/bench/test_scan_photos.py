@@ -21,3 +21,14 @@ def test_one_image_per_class_is_scored_for_every_decoder(set_name: str) -> None:
     assert union >= max(zxing, pyzbar)
     assert figures["decoders"]["smartstore"]["wrong_images"] == 0
     assert set(ratios(figures)) >= {"vs_best_single", "vs_union", "cpu_vs_zxing"}
+
+
+def test_the_images_within_twice_zxing_cpps_median_are_counted() -> None:
+    figures = run_seed(SETS["heldout"], seed=1, per_class=2, budget_ms=40.0, retry_share=1.0)
+    cheap = figures["cheap_images"]
+    assert 0 <= cheap <= 10
+    # over half of the images within the bound means the median is within it, and back
+    within = figures["decoders"]["smartstore"]["cpu_ms_median"] <= (
+        2 * figures["decoders"]["zxing"]["cpu_ms_median"]
+    )
+    assert within == (cheap > 5) or cheap == 5
